@@ -1,0 +1,66 @@
+// Positions of YAML values by JSON pointer, from js-yaml's node listener: every composed node
+// reports 'open' and 'close'; nesting of those events gives the tree (mapping children alternate
+// key, value), and each node's start offset gives line:column.
+import yaml from 'js-yaml';
+import { pointerOf, type PositionMap } from '../diagnostics.js';
+
+interface NodeRecord {
+  start: number;
+  kind: string | null;
+  result: unknown;
+  children: NodeRecord[];
+}
+
+export function loadYamlWithPositions(text: string, filename: string): { value: unknown; positions: PositionMap } {
+  const stack: NodeRecord[] = [{ start: 0, kind: null, result: undefined, children: [] }];
+  const value = yaml.load(text, {
+    filename,
+    schema: yaml.CORE_SCHEMA,
+    json: false,
+    listener(event, state) {
+      if (event === 'open') {
+        stack.push({ start: state.position, kind: null, result: undefined, children: [] });
+      } else {
+        const node = stack.pop() as NodeRecord;
+        node.kind = state.kind;
+        node.result = state.result;
+        stack[stack.length - 1]?.children.push(node);
+      }
+    },
+  });
+  const positions: PositionMap = new Map();
+  const lineStarts = [0];
+  for (let k = 0; k < text.length; k++) if (text[k] === '\n') lineStarts.push(k + 1);
+  const toPos = (offset: number) => {
+    let o = offset;
+    while (o < text.length && /[\s-]/.test(text[o] as string) && text[o] !== undefined) {
+      if (text[o] === '-' && !/\s/.test(text[o + 1] ?? ' ')) break;
+      o++;
+    }
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] as number) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: o - (lineStarts[lo] as number) + 1 };
+  };
+  const walk = (node: NodeRecord, ptr: string) => {
+    positions.set(ptr, toPos(node.start));
+    if (node.kind === 'mapping') {
+      for (let k = 0; k + 1 < node.children.length; k += 2) {
+        const keyNode = node.children[k] as NodeRecord;
+        walk(node.children[k + 1] as NodeRecord, ptr + pointerOf(String(keyNode.result)));
+        if (!positions.has(ptr + pointerOf(String(keyNode.result)) + '#key')) {
+          positions.set(ptr + pointerOf(String(keyNode.result)) + '#key', toPos(keyNode.start));
+        }
+      }
+    } else if (node.kind === 'sequence') {
+      node.children.forEach((child, n) => walk(child, ptr + pointerOf(n)));
+    }
+  };
+  const root = stack[0]?.children[0];
+  if (root) walk(root, '');
+  return { value, positions };
+}

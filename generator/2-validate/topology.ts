@@ -1,0 +1,117 @@
+// The L2 graph as a whole: loops, provider NIC limits, interface names, backend reachability, VXLAN.
+import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { containerNicName, loopsThroughNonStpBridges, l2Components, vxlanIfname, type L2Graph } from '../lib/l2graph.js';
+import { formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv4.js';
+import type { LabSpec } from '../spec.js';
+import type { SpecIndex } from './index.js';
+import { subnetOf } from './addresses.js';
+
+export const VIRTUALBOX_PIIX3_MAX_NICS = 8;
+export const VIRTUALBOX_ICH9_MAX_NICS = 36;
+export const VXLAN_OVERHEAD = 50;
+export const DEFAULT_MTU = 1500;
+
+export function nicCount(spec: LabSpec, vm: string): number {
+  return 1 + (spec.cables ?? []).reduce((n, c) => n + c.ends.filter((e) => e.vm === vm).length, 0);
+}
+
+export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const loop of loopsThroughNonStpBridges(graph)) {
+    const br = graph.bridges.get(loop.bridge);
+    if (!br) continue;
+    out.push(error('loop-without-stp', br.pointer, `bridge "${br.bridge}" on "${br.vm}" is on an L2 loop (through ${loop.segments.join(' and ')}) but has STP off`, 'a loop without STP floods broadcasts forever; set "stp": true on every bridge of the loop, or remove a cable'));
+  }
+
+  spec.vms.forEach((vm, i) => {
+    const n = nicCount(spec, vm.name);
+    if (n > VIRTUALBOX_ICH9_MAX_NICS) out.push(error('too-many-nics', `/vms/${i}`, `VM "${vm.name}" needs ${n} NICs (NAT + ${n - 1} cables); VirtualBox allows at most ${VIRTUALBOX_ICH9_MAX_NICS}`, 'split its cables over two VMs'));
+    else if (n > VIRTUALBOX_PIIX3_MAX_NICS) out.push(warning('ich9-chipset', `/vms/${i}`, `VM "${vm.name}" needs ${n} NICs; the ICH9 chipset is used (PIIX3 allows ${VIRTUALBOX_PIIX3_MAX_NICS})`, 'nothing to do; ICH9 is set in the Vagrantfile'));
+  });
+
+  // Interface names inside each VM: bridges, cable NICs, VXLAN devices, container veths.
+  const ifnames = new Map<string, Map<string, string>>();
+  const claim = (vm: string, name: string, pointer: string, what: string) => {
+    const names = ifnames.get(vm) ?? new Map<string, string>();
+    ifnames.set(vm, names);
+    if (Buffer.byteLength(name) > 15) {
+      out.push(error('ifname-too-long', pointer, `${what} would be named "${name}" in VM "${vm}", ${Buffer.byteLength(name)} bytes; Linux allows 15`, 'shorten the names it is made of'));
+      return;
+    }
+    const prev = names.get(name);
+    if (prev !== undefined) out.push(error('ifname-collision', pointer, `${what} would be named "${name}" in VM "${vm}", which is already ${prev}`, 'rename one of them; container veths are named <container>-<nic>, VXLAN devices vx-<segment>'));
+    else names.set(name, what);
+  };
+  spec.vms.forEach((vm, i) => (vm.bridges ?? []).forEach((br, j) => claim(vm.name, br.name, `/vms/${i}/bridges/${j}/name`, `bridge "${br.name}"`)));
+  (spec.cables ?? []).forEach((c, i) => c.ends.forEach((e) => claim(e.vm, c.name, `/cables/${i}/name`, `the NIC of cable "${c.name}"`)));
+  (spec.vxlan ?? []).forEach((s, i) => s.members.forEach((m) => claim(m.vm, vxlanIfname(s.name), `/vxlan/${i}/name`, `VXLAN device of "${s.name}"`)));
+  (spec.containers ?? []).forEach((c, i) =>
+    c.nics.forEach((nic, j) => claim(c.vm, `${c.name}-${containerNicName(nic, j)}`, `/containers/${i}/nics/${j}`, `the veth of ${c.name}/${containerNicName(nic, j)}`)),
+  );
+
+  // Backends each balancer reaches.
+  const domains = l2Components(graph, { withTunnels: true });
+  const nicDomains = (container: string) => {
+    const c = idx.containers.get(container)?.container;
+    return (c?.nics ?? []).map((n, j) => ({ name: containerNicName(n, j), address: n.address, domain: domains.find(`cnic:${container}/${containerNicName(n, j)}`) }));
+  };
+  (spec.services ?? []).forEach((s, i) => {
+    s.backends.forEach((b, k) => {
+      if (!idx.containers.has(b.container)) return;
+      const bn = nicDomains(b.container);
+      if (!bn.some((n) => n.address)) out.push(error('backend-without-address', `/services/${i}/backends/${k}`, `backend "${b.container}" has no address`, 'give the web server an address on the internal LAN'));
+      for (const bal of s.balancers) {
+        if (!idx.containers.has(bal)) continue;
+        const reach = nicDomains(bal).some((x) => bn.some((y) => y.address && x.address && x.domain === y.domain));
+        const expected = (b.expectUnreachableFrom ?? []).includes(bal);
+        if (!reach && !expected) out.push(error('backend-unreachable', `/services/${i}/backends/${k}`, `balancer "${bal}" cannot reach backend "${b.container}": no L2 domain joins them`, `join their bridges (a cable or a VXLAN segment), or mark it expected with "expectUnreachableFrom": ["${bal}"]`));
+        if (reach && expected) out.push(warning('backend-reachable-anyway', `/services/${i}/backends/${k}/expectUnreachableFrom`, `backend "${b.container}" is marked unreachable from "${bal}" but is reachable`, 'remove the mark'));
+      }
+    });
+  });
+  const ports = new Map<string, string>();
+  (spec.services ?? []).forEach((s, i) =>
+    s.balancers.forEach((bal) => {
+      const key = `${bal}:${s.port}`;
+      const other = ports.get(key);
+      if (other !== undefined) out.push(error('port-in-use', `/services/${i}/port`, `port ${s.port} on "${bal}" is already used by service "${other}"`, 'give each service on a balancer its own port'));
+      else ports.set(key, s.name);
+    }),
+  );
+
+  // VXLAN: each member needs an underlay address, all of them on one L2 domain without tunnels.
+  const plain = l2Components(graph, { withTunnels: false });
+  (spec.vxlan ?? []).forEach((seg, i) => {
+    const ends: { vm: string; l2: string; ip: string; mtu: number }[] = [];
+    seg.members.forEach((m, k) => {
+      const mine = idx.addresses.filter((a) => a.node === m.vm && idx.vms.has(a.node) && a.parsed);
+      let chosen = mine.find((a) => (m.local !== undefined ? a.parsed && formatIp(a.parsed.ip) === m.local : seg.underlay !== undefined && subnetOf(idx, a) === seg.underlay));
+      if (!chosen && m.local === undefined && seg.underlay === undefined) chosen = mine[0];
+      if (!chosen) {
+        if (m.local !== undefined) out.push(error('vxlan-local-not-on-vm', `/vxlan/${i}/members/${k}/local`, `${m.local} is not an address of VM "${m.vm}"`, `addresses of ${m.vm}: ${mine.map((a) => a.text).join(', ') || 'none'}`));
+        else out.push(error('vxlan-no-underlay', `/vxlan/${i}/members/${k}`, `VM "${m.vm}" has no address${seg.underlay ? ` in subnet "${seg.underlay}"` : ''} to carry VXLAN`, 'give one of its bridges or NICs an address on the underlay, or set "local"'));
+        return;
+      }
+      const br = idx.bridges.get(`${m.vm}/${chosen.ifname}`)?.bridge;
+      ends.push({ vm: m.vm, l2: plain.find(chosen.l2node), ip: formatIp((chosen.parsed as { ip: number }).ip), mtu: br?.mtu ?? DEFAULT_MTU });
+      const inner = idx.bridges.get(`${m.vm}/${m.bridge}`)?.bridge;
+      if (inner?.mtu !== undefined && (seg.mtu ?? 'lower-inner') === 'lower-inner' && inner.mtu > (br?.mtu ?? DEFAULT_MTU) - VXLAN_OVERHEAD) {
+        out.push(error('vxlan-mtu', `/vxlan/${i}/members/${k}`, `bridge "${m.bridge}" asks for MTU ${inner.mtu} but the underlay of ${m.vm} carries ${br?.mtu ?? DEFAULT_MTU} - ${VXLAN_OVERHEAD} = ${(br?.mtu ?? DEFAULT_MTU) - VXLAN_OVERHEAD}`, 'drop the inner "mtu" (it is lowered for you), or set "mtu": "raise-underlay" on the segment'));
+      }
+      if (inner?.mtu !== undefined && seg.mtu === 'raise-underlay' && br?.mtu !== undefined && br.mtu < inner.mtu + VXLAN_OVERHEAD) {
+        out.push(error('vxlan-mtu', `/vxlan/${i}/members/${k}`, `the underlay bridge "${br.name}" has MTU ${br.mtu}, below ${inner.mtu} + ${VXLAN_OVERHEAD}`, `raise it to ${inner.mtu + VXLAN_OVERHEAD} or remove its "mtu"`));
+      }
+    });
+    const first = ends[0];
+    for (const e of ends.slice(1)) {
+      if (first && e.l2 !== first.l2) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `the underlay address of "${e.vm}" (${e.ip}) is not on the same LAN as that of "${first.vm}" (${first.ip})`, 'VXLAN endpoints must reach each other without the tunnel; connect their underlay bridges'));
+      else if (first) {
+        const a = parseCidr(`${first.ip}/32`);
+        const pe = idx.addresses.find((x) => x.node === e.vm && x.parsed && formatIp(x.parsed.ip) === e.ip)?.parsed;
+        const ip = parseIp(first.ip);
+        if (a && pe && ip !== undefined && !inNetwork(ip, pe.network, pe.prefix)) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `underlay addresses ${first.ip} and ${e.ip} are in different subnets`, 'put every member\'s underlay address in one subnet'));
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,21 @@
+// Defaults the spec may leave out, in one place so the lab guide can cite them.
+import type { StpTimers } from './model.js';
+
+/** Current Ubuntu LTS; ships cloud-init and VirtualBox guest additions. It may ignore Vagrant's
+ * cloud_init on first boot (FACTS: chef/bento#1655), which the Vagrantfile's fallback covers. */
+export const DEFAULT_BOX = 'bento/ubuntu-24.04';
+export const DEFAULT_IMAGE = 'images:alpine/3.22';
+export const DEFAULT_MEMORY = { host: 1536, switch: 512, client: 512 } as const;
+export const DEFAULT_CPUS = 1;
+export const DEFAULT_STP: StpTimers = { forwardDelay: 15, helloTime: 2, maxAge: 20 };
+export const DEFAULT_BRIDGE_PRIORITY = 32768;
+export const DEFAULT_PORT_COST = 100;
+export const DEFAULT_PORT_PRIORITY = 32;
+export const DEFAULT_MTU = 1500;
+export const VXLAN_OVERHEAD = 50;
+export const DEFAULT_VXLAN_PORT = 4789;
+export const HAPROXY_CONNECT_TIMEOUT_MS = 1000;
+export const HAPROXY_CLIENT_SERVER_TIMEOUT_MS = 30000;
+export const HAPROXY_RETRIES = 3;
+/** keepalived's own default delay of the second round of gratuitous ARPs. */
+export const KEEPALIVED_DEFAULT_GARP_DELAY = 5;

@@ -1,0 +1,383 @@
+// Phase 3: a validated spec becomes the fully explicit lab model.
+import type { LabSpec, VmSpec } from '../spec.js';
+import { buildL2Graph, containerNicName, l2Components, vxlanIfname, type L2Graph } from '../lib/l2graph.js';
+import { deriveMac, plainMac } from '../lib/mac.js';
+import { formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv4.js';
+import { computeStp, formatBridgeId, type StpBridgeInput } from '../lib/stp.js';
+import { UnionFind } from '../lib/union-find.js';
+import { generatorVersion } from '../version.js';
+import { specHash } from './canonical.js';
+import * as D from './defaults.js';
+import type {
+  BridgeModel, BridgePortModel, Cidr, ContainerModel, L2DomainModel, L2Endpoint, LabModel, ServiceModel,
+  StpTimers, VmModel, VmNicModel, VrrpGroupModel, VxlanSegmentModel,
+} from './model.js';
+
+const PIIX3_MAX_NICS = 8;
+
+export function resolveLab(spec: LabSpec): LabModel {
+  const lab = spec.name;
+  const graph = buildL2Graph(spec);
+  const domains = l2Components(graph, { withTunnels: true });
+  const plainDomains = l2Components(graph, { withTunnels: false });
+  const domainId = (node: string) => domains.find(node).replace(/^[a-z]+:/, '');
+  const subnets = (spec.subnets ?? []).map((s) => {
+    const p = parseCidr(s.cidr) as NonNullable<ReturnType<typeof parseCidr>>;
+    return { name: s.name, network: formatIp(p.network), prefix: p.prefix, ...(s.description ? { description: s.description } : {}) };
+  });
+  const toCidr = (text: string | undefined, subnetName: string | undefined): Cidr | undefined => {
+    if (text === undefined) return undefined;
+    const p = parseCidr(text) as NonNullable<ReturnType<typeof parseCidr>>;
+    const network = `${formatIp(p.network)}/${p.prefix}`;
+    const named = subnetName ?? subnets.find((s) => s.prefix === p.prefix && inNetwork(p.ip, parseIp(s.network) as number, s.prefix))?.name;
+    return { ip: formatIp(p.ip), prefix: p.prefix, cidr: `${formatIp(p.ip)}/${p.prefix}`, subnet: named ?? network, network };
+  };
+
+  const mtu = domainMtus(spec, graph, domains);
+  const stpTimers = (vm: VmSpec, name: string): StpTimers => {
+    const br = (vm.bridges ?? []).find((b) => b.name === name);
+    const d = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
+    return { forwardDelay: br?.forwardDelay ?? d.forwardDelay, helloTime: br?.helloTime ?? d.helloTime, maxAge: br?.maxAge ?? d.maxAge };
+  };
+
+  // VMs, their NICs and bridges (ports filled in below, in the order the kernel will number them).
+  const vms: VmModel[] = spec.vms.map((vm) => {
+    const nics: VmNicModel[] = [];
+    (spec.cables ?? []).forEach((cable) =>
+      cable.ends.forEach((end, k) => {
+        if (end.vm !== vm.name) return;
+        const other = cable.ends[1 - k] as (typeof cable.ends)[number];
+        const mac = deriveMac(lab, vm.name, cable.name);
+        const l2node = end.bridge ? `bridge:${vm.name}/${end.bridge}` : `nic:${vm.name}/${cable.name}`;
+        const address = toCidr(end.address, end.subnet);
+        nics.push({
+          slot: nics.length + 2,
+          cable: cable.name,
+          network: `${lab}-${cable.name}`,
+          mac,
+          macPlain: plainMac(mac),
+          guestName: cable.name,
+          ...(end.bridge ? { bridge: end.bridge } : {}),
+          ...(address ? { address } : {}),
+          mtu: mtu(l2node),
+          promiscuous: end.bridge !== undefined,
+          stpCost: end.cost ?? D.DEFAULT_PORT_COST,
+          stpPriority: end.portPriority ?? D.DEFAULT_PORT_PRIORITY,
+          peer: { vm: other.vm, nic: cable.name },
+          l2domain: domainId(l2node),
+        });
+      }),
+    );
+    const bridges: BridgeModel[] = (vm.bridges ?? []).map((br) => {
+      const mac = deriveMac(lab, vm.name, 'bridge', br.name);
+      const priority = br.priority ?? D.DEFAULT_BRIDGE_PRIORITY;
+      const address = toCidr(br.address, br.subnet);
+      return {
+        name: br.name,
+        vm: vm.name,
+        mac,
+        stp: br.stp ?? false,
+        priority,
+        bridgeId: formatBridgeId(priority, mac),
+        timers: stpTimers(vm, br.name),
+        ...(address ? { address } : {}),
+        mtu: mtu(`bridge:${vm.name}/${br.name}`),
+        ports: [],
+        l2domain: domainId(`bridge:${vm.name}/${br.name}`),
+      };
+    });
+    const role = vm.role;
+    return {
+      name: vm.name,
+      role,
+      ...(vm.description ? { description: vm.description } : {}),
+      box: vm.box ?? spec.defaults?.box ?? D.DEFAULT_BOX,
+      ...((vm.boxVersion ?? spec.defaults?.boxVersion) ? { boxVersion: (vm.boxVersion ?? spec.defaults?.boxVersion) as string } : {}),
+      memory: vm.memory ?? spec.defaults?.memory ?? D.DEFAULT_MEMORY[role],
+      cpus: vm.cpus ?? spec.defaults?.cpus ?? D.DEFAULT_CPUS,
+      nat: vm.nat ?? role === 'host',
+      gui: vm.gui ?? false,
+      chipset: nics.length + 1 > PIIX3_MAX_NICS ? 'ich9' : 'piix3',
+      nics,
+      bridges,
+      vxlans: [],
+      ipForward: false,
+      namespace: `${lab}-${vm.name}`,
+      containers: (spec.containers ?? []).filter((c) => c.vm === vm.name).map((c) => c.name),
+    };
+  });
+  const vmOf = (name: string) => vms.find((v) => v.name === name) as VmModel;
+  const bridgeOf = (vm: string, name: string) => vmOf(vm).bridges.find((b) => b.name === name) as BridgeModel;
+  const addPort = (vm: string, bridge: string, port: Omit<BridgePortModel, 'portNo' | 'role'>) => {
+    const br = bridgeOf(vm, bridge);
+    br.ports.push({ ...port, portNo: br.ports.length + 1, role: 'none' });
+  };
+  for (const vm of vms) for (const nic of vm.nics) if (nic.bridge) addPort(vm.name, nic.bridge, { ifname: nic.guestName, kind: 'cable', cost: nic.stpCost, priority: nic.stpPriority, link: nic.cable });
+
+  // VXLAN segments and devices.
+  const addressesOf = (vm: VmModel): { device: string; cidr: Cidr }[] => [
+    ...vm.bridges.filter((b) => b.address).map((b) => ({ device: b.name, cidr: b.address as Cidr })),
+    ...vm.nics.filter((n) => n.address).map((n) => ({ device: n.guestName, cidr: n.address as Cidr })),
+  ];
+  const vxlan: VxlanSegmentModel[] = (spec.vxlan ?? []).map((seg) => {
+    const members = seg.members.map((m) => {
+      const vm = vmOf(m.vm);
+      const all = addressesOf(vm);
+      const chosen = all.find((a) => (m.local !== undefined ? a.cidr.ip === m.local : seg.underlay === undefined || a.cidr.subnet === seg.underlay)) as { device: string; cidr: Cidr };
+      return { vm: m.vm, bridge: m.bridge, local: chosen.cidr.ip, device: chosen.device };
+    });
+    const first = members[0] as (typeof members)[number];
+    const underlayMtu = mtu(`bridge:${first.vm}/${first.device}`, `nic:${first.vm}/${first.device}`);
+    const innerMtu = mtu(`bridge:${first.vm}/${first.bridge}`);
+    return { name: seg.name, vni: seg.vni, port: seg.port ?? D.DEFAULT_VXLAN_PORT, underlaySubnet: seg.underlay ?? (addressesOf(vmOf(first.vm)).find((a) => a.cidr.ip === first.local) as { cidr: Cidr }).cidr.subnet, innerMtu, underlayMtu, members };
+  });
+  for (const seg of vxlan) {
+    for (const m of seg.members) {
+      const vm = vmOf(m.vm);
+      vm.vxlans.push({
+        ifname: vxlanIfname(seg.name),
+        segment: seg.name,
+        vni: seg.vni,
+        port: seg.port,
+        local: m.local,
+        underlayDevice: m.device,
+        remotes: seg.members.filter((o) => o.vm !== m.vm).map((o) => o.local),
+        bridge: m.bridge,
+        mtu: seg.innerMtu,
+        mac: deriveMac(lab, m.vm, 'vxlan', seg.name),
+      });
+      addPort(m.vm, m.bridge, { ifname: vxlanIfname(seg.name), kind: 'vxlan', cost: D.DEFAULT_PORT_COST, priority: D.DEFAULT_PORT_PRIORITY, link: seg.name });
+    }
+  }
+
+  // Containers.
+  const language = spec.language ?? 'en';
+  const containers: ContainerModel[] = (spec.containers ?? []).map((c) => {
+    const role = c.role ?? 'none';
+    const nics = c.nics.map((nic, j) => {
+      const name = containerNicName(nic, j);
+      const mac = deriveMac(lab, c.name, name);
+      const address = toCidr(nic.address, nic.subnet);
+      const l2node = `cnic:${c.name}/${name}`;
+      return { name, mac, hostName: `${c.name}-${name}`, bridge: nic.bridge, ...(address ? { address } : {}), mtu: mtu(l2node), l2domain: domainId(l2node) };
+    });
+    for (const nic of nics) addPort(c.vm, nic.bridge, { ifname: nic.hostName, kind: 'container', cost: D.DEFAULT_PORT_COST, priority: D.DEFAULT_PORT_PRIORITY, link: `${c.name}/${nic.name}` });
+    const heading = c.page?.heading ?? (language === 'es' ? `Esto es el servidor ${c.name}` : `This is server ${c.name}`);
+    return {
+      name: c.name,
+      vm: c.vm,
+      image: c.image ?? spec.defaults?.image ?? D.DEFAULT_IMAGE,
+      role,
+      ...(c.description ? { description: c.description } : {}),
+      nics,
+      ...(role === 'web' ? { pageHeading: heading } : {}),
+      namespace: `${lab}-${c.name}`,
+    };
+  });
+  const containerOf = (name: string) => containers.find((c) => c.name === name) as ContainerModel;
+
+  const { domains: l2domains, stpRoles } = buildDomains(graph, vms, containers, domainId);
+
+  // VRRP groups.
+  const vrrp: VrrpGroupModel[] = (spec.vrrp ?? []).map((g) => {
+    const vip0 = parseIp(g.addresses[0] as string) as number;
+    const members = g.members.map((m) => {
+      const c = containerOf(m.container);
+      const nic = m.nic !== undefined ? c.nics.find((n) => n.name === m.nic) : c.nics.find((n) => n.address && inNetwork(vip0, parseIp(n.address.network.split('/')[0] as string) as number, n.address.prefix));
+      const found = nic as ContainerModel['nics'][number];
+      return { container: c.name, vm: c.vm, nic: found.name, address: found.address as Cidr, priority: m.priority, initialState: 'BACKUP' as const };
+    });
+    const byRank = [...members].sort((a, b) => b.priority - a.priority || (parseIp(b.address.ip) as number) - (parseIp(a.address.ip) as number));
+    const master = byRank[0] as (typeof byRank)[number];
+    const domain = l2domains.find((d) => d.id === containerOf(master.container).nics.find((n) => n.name === master.nic)?.l2domain);
+    const listenLearn = domain?.stp ? 2 * domain.stp.forwardDelay : 0;
+    const advertInt = g.advertInt ?? 1;
+    const bestBackup = byRank[1]?.priority ?? master.priority;
+    return {
+      name: g.name,
+      vrid: g.vrid,
+      advertInt,
+      addresses: [...g.addresses],
+      prefix: master.address.prefix,
+      preempt: g.preempt ?? true,
+      members,
+      expectedMaster: master.container,
+      l2domain: domain?.id ?? '',
+      useVmac: domain?.stp !== undefined,
+      garpMasterDelay: domain?.stp ? listenLearn + 1 : D.KEEPALIVED_DEFAULT_GARP_DELAY,
+      masterDownInterval: 3 * advertInt + (256 - bestBackup) / 256,
+      stpListenLearn: listenLearn,
+    };
+  });
+
+  // Services.
+  const services: ServiceModel[] = (spec.services ?? []).map((s) => {
+    const balancerDomains = new Set(s.balancers.flatMap((b) => containerOf(b).nics.filter((n) => n.address).map((n) => n.l2domain)));
+    const backends = s.backends.map((b) => {
+      const c = containerOf(b.container);
+      const nic = c.nics.find((n) => n.address && balancerDomains.has(n.l2domain)) ?? c.nics.find((n) => n.address);
+      return { container: c.name, address: (nic?.address as Cidr).ip, port: b.port ?? 80, weight: b.weight ?? 1, expectUnreachableFrom: [...(b.expectUnreachableFrom ?? [])] };
+    });
+    const reach = (bal: string, uf: UnionFind) => {
+      const mine = containerOf(bal).nics.filter((n) => n.address).map((n) => uf.find(`cnic:${bal}/${n.name}`));
+      return s.backends.filter((b) => containerOf(b.container).nics.some((n) => n.address && mine.includes(uf.find(`cnic:${b.container}/${n.name}`)))).map((b) => b.container);
+    };
+    const balancers = s.balancers.map((bal) => {
+      const c = containerOf(bal);
+      const backendSubnets = new Set(backends.map((b) => containerOf(b.container).nics.find((n) => n.address?.ip === b.address)?.address?.network));
+      const src = c.nics.find((n) => n.address && backendSubnets.has(n.address.network));
+      return { container: bal, sourceAddress: src?.address?.ip ?? '', reachable: reach(bal, domains), reachableWithoutTunnels: reach(bal, plainDomains) };
+    });
+    const interMs = (s.check?.interval ?? 2) * 1000;
+    return {
+      name: s.name,
+      bind: s.bind ?? '*',
+      port: s.port,
+      algorithm: s.algorithm ?? 'roundrobin',
+      check: { interMs, rise: s.check?.rise ?? 2, fall: s.check?.fall ?? 3, path: s.check?.path ?? '/' },
+      timeouts: { connectMs: Math.min(D.HAPROXY_CONNECT_TIMEOUT_MS, interMs), clientMs: D.HAPROXY_CLIENT_SERVER_TIMEOUT_MS, serverMs: D.HAPROXY_CLIENT_SERVER_TIMEOUT_MS, checkMs: interMs },
+      retries: D.HAPROXY_RETRIES,
+      backends,
+      balancers,
+      vips: vrrp.filter((g) => g.members.some((m) => s.balancers.includes(m.container))).flatMap((g) => g.addresses),
+    };
+  });
+
+  // STP roles on every port of an STP bridge; 'none' elsewhere.
+  for (const vm of vms) for (const br of vm.bridges) for (const p of br.ports) p.role = stpRoles.get(`${vm.name}/${br.name}`)?.get(p.ifname) ?? 'none';
+
+  return {
+    name: lab,
+    title: spec.title ?? lab,
+    ...(spec.description ? { description: spec.description } : {}),
+    language,
+    generatorVersion,
+    specHash: specHash(spec),
+    provider: spec.defaults?.provider ?? 'virtualbox',
+    vms,
+    containers,
+    l2domains,
+    vrrp,
+    services,
+    vxlan,
+    subnets,
+  };
+}
+
+/** MTU of every L2 node: 1500 or the largest explicit bridge MTU of its domain, then VXLAN policy. */
+function domainMtus(spec: LabSpec, graph: L2Graph, domains: UnionFind): (...nodes: string[]) => number {
+  const byDomain = new Map<string, number>();
+  spec.vms.forEach((vm) =>
+    (vm.bridges ?? []).forEach((br) => {
+      const d = domains.find(`bridge:${vm.name}/${br.name}`);
+      if (br.mtu !== undefined) byDomain.set(d, Math.max(byDomain.get(d) ?? 0, br.mtu));
+    }),
+  );
+  const get = (d: string) => byDomain.get(d) ?? D.DEFAULT_MTU;
+  for (const seg of spec.vxlan ?? []) {
+    const inner = domains.find(`bridge:${seg.members[0]?.vm}/${seg.members[0]?.bridge}`);
+    const underlays = seg.members.map((m) => underlayNode(spec, seg, m)).filter((n): n is string => n !== undefined).map((n) => domains.find(n));
+    if ((seg.mtu ?? 'lower-inner') === 'lower-inner') {
+      const lowest = Math.min(...underlays.map(get));
+      byDomain.set(inner, Math.min(get(inner), lowest - D.VXLAN_OVERHEAD));
+    } else {
+      for (const u of underlays) byDomain.set(u, Math.max(get(u), get(inner) + D.VXLAN_OVERHEAD));
+    }
+  }
+  void graph;
+  return (...nodes: string[]) => {
+    for (const n of nodes) {
+      const d = domains.find(n);
+      if (byDomain.has(d) || nodes.length === 1) return get(d);
+    }
+    return get(domains.find(nodes[0] as string));
+  };
+}
+
+function underlayNode(spec: LabSpec, seg: NonNullable<LabSpec['vxlan']>[number], m: { vm: string; local?: string }): string | undefined {
+  const vm = spec.vms.find((v) => v.name === m.vm);
+  const subnet = (spec.subnets ?? []).find((s) => s.name === seg.underlay);
+  const sp = subnet ? parseCidr(subnet.cidr) : undefined;
+  const match = (addr: string | undefined) => {
+    const p = addr ? parseCidr(addr) : undefined;
+    if (!p) return false;
+    if (m.local !== undefined) return formatIp(p.ip) === m.local;
+    return sp ? inNetwork(p.ip, sp.network, sp.prefix) : true;
+  };
+  const br = (vm?.bridges ?? []).find((b) => match(b.address));
+  if (br) return `bridge:${m.vm}/${br.name}`;
+  const cable = (spec.cables ?? []).find((c) => c.ends.some((e) => e.vm === m.vm && match(e.address)));
+  if (cable) {
+    const end = cable.ends.find((e) => e.vm === m.vm) as (typeof cable.ends)[number];
+    return end.bridge ? `bridge:${m.vm}/${end.bridge}` : `nic:${m.vm}/${cable.name}`;
+  }
+  return undefined;
+}
+
+type StpRoles = Map<string, Map<string, 'root' | 'designated' | 'blocked'>>;
+
+function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel[], domainId: (n: string) => string): { domains: L2DomainModel[]; stpRoles: StpRoles } {
+  const byId = new Map<string, L2DomainModel>();
+  const get = (node: string) => {
+    const id = domainId(node);
+    let d = byId.get(id);
+    if (!d) {
+      d = { id, endpoints: [], subnets: [] };
+      byId.set(id, d);
+    }
+    return d;
+  };
+  const add = (node: string, e: L2Endpoint) => {
+    const d = get(node);
+    d.endpoints.push(e);
+    if (e.address && !d.subnets.includes(e.address.subnet)) d.subnets.push(e.address.subnet);
+  };
+  for (const vm of vms) {
+    for (const br of vm.bridges) add(`bridge:${vm.name}/${br.name}`, { kind: 'bridge', node: vm.name, ifname: br.name, ...(br.address ? { address: br.address } : {}) });
+    for (const nic of vm.nics) if (!nic.bridge) add(`nic:${vm.name}/${nic.guestName}`, { kind: 'vm-nic', node: vm.name, ifname: nic.guestName, ...(nic.address ? { address: nic.address } : {}) });
+  }
+  for (const c of containers) for (const nic of c.nics) add(`cnic:${c.name}/${nic.name}`, { kind: 'container-nic', node: c.name, ifname: nic.name, ...(nic.address ? { address: nic.address } : {}) });
+
+  // STP per domain: non-STP bridges pass BPDUs like hubs, so their segments merge into one LAN.
+  const lans = new UnionFind();
+  for (const seg of graph.segments) lans.find(seg.id);
+  for (const [id, br] of graph.bridges) {
+    if (br.stp) continue;
+    const mine = graph.segments.filter((s) => s.attachments.some((a) => a.node === id));
+    for (const s of mine.slice(1)) lans.union((mine[0] as (typeof mine)[number]).id, s.id);
+  }
+  const segOfPort = new Map<string, string>();
+  for (const seg of graph.segments) for (const a of seg.attachments) if (a.node.startsWith('bridge:')) segOfPort.set(`${a.node.slice(7)}/${a.ifname}`, seg.id);
+  const stpRoles: StpRoles = new Map();
+  for (const d of byId.values()) {
+    const inputs: StpBridgeInput[] = [];
+    const models: BridgeModel[] = [];
+    for (const vm of vms)
+      for (const br of vm.bridges) {
+        if (!br.stp || br.l2domain !== d.id) continue;
+        models.push(br);
+        inputs.push({
+          key: `${vm.name}/${br.name}`,
+          bridgeId: br.bridgeId,
+          ports: br.ports.map((p) => ({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan: lans.find(segOfPort.get(`${vm.name}/${br.name}/${p.ifname}`) ?? `lone:${vm.name}/${br.name}/${p.ifname}`) })),
+        });
+      }
+    if (inputs.length === 0) continue;
+    const result = computeStp(inputs);
+    for (const [k, m] of result.roles) stpRoles.set(k, m);
+    const root = models.find((b) => `${b.vm}/${b.name}` === result.root) as BridgeModel;
+    const blocked: { vm: string; bridge: string; port: string }[] = [];
+    for (const [key, roles] of result.roles) {
+      const [vm, bridge] = key.split('/') as [string, string];
+      for (const [port, role] of roles) if (role === 'blocked') blocked.push({ vm, bridge, port });
+    }
+    d.stp = {
+      root: { vm: root.vm, bridge: root.name, bridgeId: root.bridgeId },
+      blocked,
+      forwardDelay: Math.max(...models.map((b) => b.timers.forwardDelay)),
+      maxAge: Math.max(...models.map((b) => b.timers.maxAge)),
+      helloTime: Math.max(...models.map((b) => b.timers.helloTime)),
+    };
+  }
+  return { domains: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), stpRoles };
+}

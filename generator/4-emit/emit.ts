@@ -1,0 +1,19 @@
+// Phase 4: every emitter, in one list. Output is sorted by path so the result is deterministic.
+import type { LabModel } from '../3-resolve/model.js';
+import type { Emitter, OutputFile } from './files.js';
+import { emitModelJson } from './model-json.js';
+import { provenanceLine } from './provenance.js';
+import type { TemplateSet } from './templates.js';
+
+export const emitters: Emitter[] = [emitModelJson];
+
+export function emitLab(model: LabModel, templates: TemplateSet): OutputFile[] {
+  const ctx = { model, templates, provenance: provenanceLine(model) };
+  const files = emitters.flatMap((e) => e(ctx));
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`two emitters wrote ${f.path}`);
+    seen.add(f.path);
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

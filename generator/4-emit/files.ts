@@ -1,0 +1,18 @@
+// What an emitter returns: relative path -> content. Emitters are pure functions of the model.
+import type { LabModel } from '../3-resolve/model.js';
+import type { TemplateSet } from './templates.js';
+
+export interface OutputFile {
+  path: string;
+  content: string;
+  executable?: boolean;
+}
+
+export interface EmitContext {
+  model: LabModel;
+  templates: TemplateSet;
+  /** Provenance header lines (without comment markers). */
+  provenance: string;
+}
+
+export type Emitter = (ctx: EmitContext) => OutputFile[];

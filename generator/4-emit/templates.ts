@@ -1,0 +1,80 @@
+// Template layers: a course's directories first, the built-in templates last; first match wins,
+// file by file. Templates hold text; code computes everything they print.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import Handlebars from 'handlebars';
+import { builtinTemplatesDir } from '../paths.js';
+import { commentLines, htmlText, phpString, rubyString, shellQuote, yamlString } from './escape.js';
+
+export interface TemplateSource {
+  name: string;
+  layer: string;
+  file: string;
+}
+
+export class TemplateSet {
+  private readonly sources = new Map<string, TemplateSource>();
+  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly hb: typeof Handlebars;
+
+  constructor(readonly layers: string[]) {
+    for (const dir of [...layers].reverse()) {
+      for (const file of listFiles(dir)) {
+        const name = relative(dir, file).split(sep).join('/');
+        this.sources.set(name, { name, layer: dir, file });
+      }
+    }
+    this.hb = Handlebars.create();
+    registerHelpers(this.hb);
+    for (const s of this.sources.values()) {
+      if (s.name.startsWith('partials/')) this.hb.registerPartial(s.name.slice('partials/'.length).replace(/\.hbs$/, ''), readFileSync(s.file, 'utf8'));
+    }
+  }
+
+  static withOverrides(overrides: string[]): TemplateSet {
+    return new TemplateSet([...overrides, builtinTemplatesDir]);
+  }
+
+  list(): TemplateSource[] {
+    return [...this.sources.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  has(name: string): boolean {
+    return this.sources.has(name);
+  }
+
+  render(name: string, context: object): string {
+    let t = this.compiled.get(name);
+    if (!t) {
+      const src = this.sources.get(name);
+      if (!src) throw new Error(`template not found: ${name}`);
+      t = this.hb.compile(readFileSync(src.file, 'utf8'), { noEscape: true, strict: true });
+      this.compiled.set(name, t);
+    }
+    return t(context);
+  }
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    else if (entry.endsWith('.hbs')) out.push(p);
+  }
+  return out;
+}
+
+function registerHelpers(hb: typeof Handlebars): void {
+  const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  hb.registerHelper('sh', (v: unknown) => shellQuote(str(v)));
+  hb.registerHelper('rb', (v: unknown) => rubyString(str(v)));
+  hb.registerHelper('yaml', (v: unknown) => yamlString(str(v)));
+  hb.registerHelper('html', (v: unknown) => htmlText(str(v)));
+  hb.registerHelper('php', (v: unknown) => phpString(str(v)));
+  hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
+  hb.registerHelper('comment', (v: unknown, prefix: unknown) => commentLines(str(v), typeof prefix === 'string' ? prefix : '#'));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('join', (list: unknown, sepArg: unknown) => (Array.isArray(list) ? list.map(str).join(typeof sepArg === 'string' ? sepArg : ' ') : ''));
+}

@@ -1,0 +1,130 @@
+// The gen-lab command line. Exit codes: 0 ok, 1 a check failed or output drifted, 2 bad input.
+import { resolve as resolvePath } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { compileFiles, compileModel } from './compile.js';
+import { formatDiagnostic, SpecError, type Diagnostic } from './diagnostics.js';
+import { describeModel } from './inspect.js';
+import { TemplateSet } from './4-emit/templates.js';
+import { checkLab, writeLab } from './5-write/write.js';
+import { generatorVersion } from './version.js';
+import { registerEmulateCommand } from './emulate-cli.js';
+
+export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+function printWarnings(warnings: Diagnostic[], file: string, positions?: Map<string, { line: number; column: number }>) {
+  for (const w of warnings) process.stderr.write(formatDiagnostic(w, file, positions) + '\n');
+}
+
+function handleFailure(e: unknown): never {
+  if (e instanceof SpecError) {
+    process.stderr.write(e.message + '\n');
+    const n = e.diagnostics.filter((d) => d.severity === 'error').length;
+    process.stderr.write(`gen-lab: ${n} error${n === 1 ? '' : 's'}; nothing written\n`);
+    process.exit(EXIT_BAD_INPUT);
+  }
+  process.stderr.write(`gen-lab: internal error: ${(e as Error).message}\n  this is a bug in gen-lab, not in your spec; please report it with the spec\n`);
+  process.exit(70);
+}
+
+function asList(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+export function main(argv: string[]): void {
+  const cli = yargs(hideBin(argv))
+    .scriptName('gen-lab')
+    .usage('$0 SPEC [-o DIR]    compile a lab spec into a lab folder')
+    .command(
+      '$0 <spec>',
+      'generate the lab folder (default out/<lab name>)',
+      (y) =>
+        y
+          .positional('spec', { type: 'string', describe: 'lab spec (.json, .yaml, .yml)', demandOption: true })
+          .option('out', { alias: 'o', type: 'string', describe: 'output folder' })
+          .option('check', { type: 'boolean', default: false, describe: 'regenerate in memory and exit 1 if the folder differs' })
+          .option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' })
+          .option('timing', { type: 'boolean', default: false, describe: 'print the time of each phase' }),
+      (args) => {
+        try {
+          const t0 = performance.now();
+          const c = compileFiles(args.spec as string, asList(args.templates));
+          printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
+          const out = resolvePath(args.out ?? `out/${c.model.name}`);
+          if (args.check) {
+            const d = checkLab(out, c.files);
+            const problems = [...d.differ.map((p) => `differs: ${p}`), ...d.missing.map((p) => `missing: ${p}`), ...d.extra.map((p) => `extra:   ${p}`)];
+            if (problems.length) {
+              process.stderr.write(`gen-lab --check: ${out} is not what the generator writes now\n${problems.map((p) => '  ' + p).join('\n')}\n  regenerate with: gen-lab ${args.spec as string} -o ${args.out ?? out}\n`);
+              process.exit(EXIT_CHECK_FAILED);
+            }
+            process.stdout.write(`gen-lab --check: ${out} is up to date (${c.files.length} files)\n`);
+          } else {
+            const t1 = performance.now();
+            const r = writeLab(out, c.files);
+            process.stdout.write(`gen-lab: wrote ${out}: ${r.written} changed, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} stale removed` : ''}\n`);
+            if (args.timing) process.stdout.write(`write ${(performance.now() - t1).toFixed(1)} ms\n`);
+          }
+          if (args.timing) {
+            const t = c.timing;
+            process.stdout.write(`load ${t.loadMs.toFixed(1)} ms, validate ${t.validateMs.toFixed(1)} ms, resolve ${t.resolveMs.toFixed(1)} ms, emit ${c.emitMs.toFixed(1)} ms, total ${(performance.now() - t0).toFixed(1)} ms\n`);
+          }
+        } catch (e) {
+          handleFailure(e);
+        }
+      },
+    )
+    .command(
+      'validate <spec>',
+      'report errors and warnings only',
+      (y) => y.positional('spec', { type: 'string', demandOption: true }).option('timing', { type: 'boolean', default: false }),
+      (args) => {
+        try {
+          const c = compileModel(args.spec as string);
+          printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
+          process.stdout.write(`${args.spec as string}: valid (${c.model.vms.length} VMs, ${c.model.containers.length} containers, ${c.warnings.length} warnings)\n`);
+          if (args.timing) process.stdout.write(`load ${c.timing.loadMs.toFixed(1)} ms, validate ${c.timing.validateMs.toFixed(1)} ms, resolve ${c.timing.resolveMs.toFixed(1)} ms\n`);
+        } catch (e) {
+          handleFailure(e);
+        }
+      },
+    )
+    .command(
+      'inspect <spec>',
+      'show the resolved model',
+      (y) => y.positional('spec', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }).option('timing', { type: 'boolean', default: false }),
+      (args) => {
+        try {
+          const c = compileModel(args.spec as string);
+          printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
+          process.stdout.write(args.json ? JSON.stringify(c.model, null, 2) + '\n' : describeModel(c.model));
+          if (args.timing) process.stderr.write(`load ${c.timing.loadMs.toFixed(1)} ms, validate ${c.timing.validateMs.toFixed(1)} ms, resolve ${c.timing.resolveMs.toFixed(1)} ms\n`);
+        } catch (e) {
+          handleFailure(e);
+        }
+      },
+    )
+    .command(
+      'templates',
+      'list every template and the layer that supplies it',
+      (y) => y.option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' }),
+      (args) => {
+        const set = TemplateSet.withOverrides(asList(args.templates));
+        for (const t of set.list()) process.stdout.write(`${t.name}\t${t.layer}\n`);
+      },
+    );
+  registerEmulateCommand(cli, handleFailure);
+  cli
+    .version(generatorVersion)
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .fail((msg, err) => {
+      if (err) handleFailure(err);
+      process.stderr.write(`gen-lab: ${msg}\n  run gen-lab --help for usage\n`);
+      process.exit(EXIT_BAD_INPUT);
+    })
+    .parse();
+}

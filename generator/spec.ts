@@ -1,0 +1,148 @@
+// The spec as the user writes it (after schema validation). Mirrors schema/lab.schema.json.
+
+export interface StpTimersSpec {
+  forwardDelay?: number;
+  helloTime?: number;
+  maxAge?: number;
+}
+
+export interface DefaultsSpec {
+  box?: string;
+  boxVersion?: string;
+  memory?: number;
+  cpus?: number;
+  provider?: 'virtualbox' | 'libvirt';
+  image?: string;
+  stp?: StpTimersSpec;
+}
+
+export interface SubnetSpec {
+  name: string;
+  cidr: string;
+  description?: string;
+}
+
+export interface BridgeSpec extends StpTimersSpec {
+  name: string;
+  stp?: boolean;
+  priority?: number;
+  address?: string;
+  subnet?: string;
+  mtu?: number;
+  description?: string;
+}
+
+export type VmRole = 'host' | 'switch' | 'client';
+
+export interface VmSpec {
+  name: string;
+  role: VmRole;
+  box?: string;
+  boxVersion?: string;
+  memory?: number;
+  cpus?: number;
+  nat?: boolean;
+  gui?: boolean;
+  bridges?: BridgeSpec[];
+  description?: string;
+}
+
+export interface CableEndSpec {
+  vm: string;
+  bridge?: string;
+  address?: string;
+  subnet?: string;
+  cost?: number;
+  portPriority?: number;
+}
+
+export interface CableSpec {
+  name: string;
+  ends: [CableEndSpec, CableEndSpec];
+  description?: string;
+}
+
+export interface ContainerNicSpec {
+  name?: string;
+  bridge: string;
+  address?: string;
+  subnet?: string;
+}
+
+export type ContainerRole = 'web' | 'balancer' | 'none';
+
+export interface ContainerSpec {
+  name: string;
+  vm: string;
+  image?: string;
+  role?: ContainerRole;
+  nics: ContainerNicSpec[];
+  page?: { heading?: string };
+  description?: string;
+}
+
+export interface VrrpMemberSpec {
+  container: string;
+  nic?: string;
+  priority: number;
+}
+
+export interface VrrpGroupSpec {
+  name: string;
+  vrid: number;
+  advertInt?: number;
+  addresses: string[];
+  preempt?: boolean;
+  members: VrrpMemberSpec[];
+}
+
+export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' | 'uri';
+
+export interface BackendSpec {
+  container: string;
+  port?: number;
+  weight?: number;
+  expectUnreachableFrom?: string[];
+}
+
+export interface ServiceSpec {
+  name: string;
+  balancers: string[];
+  bind?: string;
+  port: number;
+  algorithm?: BalanceAlgorithm;
+  check?: { interval?: number; rise?: number; fall?: number; path?: string };
+  backends: BackendSpec[];
+  description?: string;
+}
+
+export interface VxlanMemberSpec {
+  vm: string;
+  bridge: string;
+  local?: string;
+}
+
+export interface VxlanSegmentSpec {
+  name: string;
+  vni: number;
+  port?: number;
+  underlay?: string;
+  mtu?: 'lower-inner' | 'raise-underlay';
+  members: VxlanMemberSpec[];
+  description?: string;
+}
+
+export interface LabSpec {
+  name: string;
+  title?: string;
+  description?: string;
+  language?: 'es' | 'en';
+  defaults?: DefaultsSpec;
+  subnets?: SubnetSpec[];
+  vms: VmSpec[];
+  cables?: CableSpec[];
+  containers?: ContainerSpec[];
+  vrrp?: VrrpGroupSpec[];
+  services?: ServiceSpec[];
+  vxlan?: VxlanSegmentSpec[];
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Runs every compiled test file (dist/test/**/*.test.js) in its own process, echoes its output and
+// sums the suites into the one closing line CI reads: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = join(root, 'dist', 'test');
+const only = process.argv.slice(2);
+
+function find(d) {
+  return readdirSync(d)
+    .sort()
+    .flatMap((e) => {
+      const p = join(d, e);
+      return statSync(p).isDirectory() ? find(p) : p.endsWith('.test.js') ? [p] : [];
+    });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const summary = [];
+for (const file of find(dir)) {
+  const name = relative(dir, file);
+  if (only.length && !only.some((o) => name.includes(o))) continue;
+  const started = Date.now();
+  process.stdout.write(`\n=== ${name}\n`);
+  const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const num = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(r.stdout ?? '')?.[1] ?? NaN);
+  const total = num('Total');
+  const ok = num('Passed');
+  const skip = num('Skipped') || 0;
+  let f;
+  if (Number.isNaN(total) || Number.isNaN(ok)) {
+    f = 1;
+    process.stdout.write(`!!! ${name}: no uvu summary (exit ${r.status}, signal ${r.signal}); counted as 1 failed\n`);
+  } else {
+    f = total - ok - skip;
+    if (r.status !== 0 && f === 0) f = 1;
+    passed += ok;
+    skipped += skip;
+  }
+  failed += f;
+  summary.push(`${name}: ${Number.isNaN(ok) ? 0 : ok} passed, ${f} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+process.stdout.write(`\n${summary.join('\n')}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.exit(failed > 0 ? 1 : 0);
