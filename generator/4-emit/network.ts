@@ -1,0 +1,113 @@
+// vms/<vm>/network.sh and containers/<c>/network.sh: iproute2 scripts that both the real guests and the
+// namespace emulation run unchanged. Everything they print comes from the model; templates only lay it out.
+import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
+import type { EmitContext, Emitter, OutputFile } from './files.js';
+
+/** Kernel bridge timers are in centiseconds (ip-link and /sys/class/net/BR/bridge/* alike). */
+const CENTISECONDS = 100;
+
+interface PortLine {
+  bridge: string;
+  ifname: string;
+  cost: number;
+  priority: number;
+  mtu: number;
+}
+
+function portMtu(model: LabModel, vm: VmModel, ifname: string, kind: string, fallback: number): number {
+  if (kind === 'cable') return vm.nics.find((n) => n.guestName === ifname)?.mtu ?? fallback;
+  if (kind === 'vxlan') return vm.vxlans.find((v) => v.ifname === ifname)?.mtu ?? fallback;
+  for (const c of model.containers) for (const n of c.nics) if (n.hostName === ifname) return n.mtu;
+  return fallback;
+}
+
+export function vmNetworkView(model: LabModel, vm: VmModel, provenance: string): object {
+  const ports: PortLine[] = vm.bridges.flatMap((br) =>
+    br.ports.map((p) => ({ bridge: br.name, ifname: p.ifname, cost: p.cost, priority: p.priority, mtu: portMtu(model, vm, p.ifname, p.kind, br.mtu) })),
+  );
+  // Container veths are attached by LXD or the emulation, never by this script.
+  const enslave = vm.bridges.flatMap((br) => br.ports.filter((p) => p.kind !== 'container').map((p) => ({ ifname: p.ifname, bridge: br.name })));
+  const addresses = [
+    ...vm.bridges.filter((b) => b.address).map((b) => ({ cidr: b.address?.cidr, dev: b.name })),
+    ...vm.nics.filter((n) => n.address && !n.bridge).map((n) => ({ cidr: n.address?.cidr, dev: n.guestName })),
+  ];
+  // Bridges before their ports, underlays before tunnels: nothing forwards before STP has a say.
+  const up = [...vm.bridges.map((b) => b.name), ...vm.nics.map((n) => n.guestName), ...vm.vxlans.map((v) => v.ifname)];
+  return {
+    provenance,
+    vm: vm.name,
+    label: `network.sh[${vm.name}]`,
+    ipForward: vm.ipForward ? 1 : 0,
+    nics: vm.nics,
+    bridges: vm.bridges.map((b) => ({
+      name: b.name,
+      mac: b.mac,
+      stp: b.stp ? 1 : 0,
+      priority: b.priority,
+      forwardDelay: b.timers.forwardDelay * CENTISECONDS,
+      helloTime: b.timers.helloTime * CENTISECONDS,
+      maxAge: b.timers.maxAge * CENTISECONDS,
+      mtu: b.mtu,
+    })),
+    vxlans: vm.vxlans.map((v) => ({ ifname: v.ifname, vni: v.vni, port: v.port, local: v.local, underlay: v.underlayDevice, mac: v.mac, mtu: v.mtu, remotes: v.remotes })),
+    enslave,
+    ports,
+    addresses,
+    up,
+  };
+}
+
+export function containerNetworkView(container: ContainerModel, provenance: string): object {
+  return {
+    provenance,
+    container: container.name,
+    label: `network.sh[${container.name}]`,
+    nics: container.nics.map((n) => ({ name: n.name, mac: n.mac, mtu: n.mtu, cidr: n.address?.cidr ?? '' })),
+  };
+}
+
+export const emitNetworkScripts: Emitter = (ctx: EmitContext): OutputFile[] => {
+  const { model, templates, provenance } = ctx;
+  const vmFiles = model.vms.map((vm) => ({
+    path: `vms/${vm.name}/network.sh`,
+    content: templates.render('network/vm-network.sh.hbs', vmNetworkView(model, vm, provenance)),
+    executable: true,
+  }));
+  const containerFiles = model.containers.map((c) => ({
+    path: `containers/${c.name}/network.sh`,
+    content: templates.render('network/container-network.sh.hbs', containerNetworkView(c, provenance)),
+    executable: true,
+  }));
+  return [...vmFiles, ...containerFiles];
+};
+
+/** Markdown for the lab README: why the lab network is a shell script and how to re-apply it. */
+export function networkNotes(model: LabModel): string {
+  const es = model.language === 'es';
+  if (es) {
+    return [
+      '### Red del laboratorio: `network.sh`',
+      '',
+      'Cada VM aplica su red con `vms/<vm>/network.sh`, un script POSIX que solo usa `ip` y `bridge` (iproute2), en cada arranque. Se eligió en lugar de netplan porque:',
+      '',
+      '- netplan solo admite VXLAN desde la versión 0.105 (Ubuntu 22.04 trae la 0.104);',
+      '- netplan 0.106 falla con costes de puerto que citan un dispositivo definido más tarde;',
+      '- la emulación en espacios de nombres de red ejecuta este mismo fichero, sin netplan ni systemd-networkd.',
+      '',
+      'El script renombra las NIC por su MAC (los nombres cambian según la box), crea los puentes con MAC fija (identificadores STP deterministas), activa STP antes de levantar ningún puerto, añade los puertos en el orden del modelo con coste y prioridad explícitos, crea los VXLAN con replicación en cabecera (una entrada `00:00:00:00:00:00` por extremo remoto), pone direcciones y MTU, desactiva IPv6 en los enlaces del laboratorio y `bridge-nf-call-iptables`. Puede ejecutarse dos veces sin efecto. `network.sh ports` vuelve a aplicar coste, prioridad y MTU a los puertos de contenedor una vez conectados. La NIC NAT de Vagrant (adaptador 1) nunca se toca.',
+      '',
+    ].join('\n');
+  }
+  return [
+    '### Lab network: `network.sh`',
+    '',
+    'Every VM applies its network with `vms/<vm>/network.sh`, a POSIX script using only `ip` and `bridge` (iproute2), at every boot. It was chosen over netplan because:',
+    '',
+    '- netplan supports VXLAN only since 0.105 (Ubuntu 22.04 ships 0.104);',
+    '- netplan 0.106 fails on port costs that reference a device defined later;',
+    '- the network-namespace emulation runs this very file, with no netplan or systemd-networkd there.',
+    '',
+    'The script renames NICs by MAC (names differ by box), creates bridges with fixed MACs (deterministic STP bridge ids), enables STP before any port is up, enslaves ports in model order with explicit cost and priority, creates VXLAN devices with head-end replication (one `00:00:00:00:00:00` entry per remote end), sets addresses and MTUs, and turns off IPv6 on lab links and `bridge-nf-call-iptables`. Running it twice changes nothing. `network.sh ports` re-applies cost, priority and MTU to container ports once they are attached. The Vagrant NAT adapter (slot 1) is never touched.',
+    '',
+  ].join('\n');
+}
