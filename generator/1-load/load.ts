@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import yaml from 'js-yaml';
 import { error, SpecError, type PositionMap } from '../diagnostics.js';
-import { scanJsonPositions } from './json-positions.js';
+import { JsonSyntaxError, scanJsonPositions } from './json-positions.js';
 import { loadYamlWithPositions } from './yaml-positions.js';
 
 export interface LoadedSpec {
@@ -27,38 +27,38 @@ export function loadSpecFile(file: string): LoadedSpec {
   return parseSpecText(text, file);
 }
 
-export function parseSpecText(text: string, file: string): LoadedSpec {
-  const ext = extname(file).toLowerCase();
-  const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*\{/.test(text));
-  if (looksJson) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      const msg = (e as Error).message;
-      const at = /position (\d+)/.exec(msg);
-      const positions: PositionMap = new Map();
-      if (at) {
-        const offset = Number(at[1]);
-        const before = text.slice(0, offset).split('\n');
-        positions.set('', { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 });
-      }
-      throw new SpecError(
-        [error('json-syntax', '', `not valid JSON: ${msg.replace(/^Unexpected/, 'unexpected')}`, 'look for a missing comma, quote or bracket just before this point')],
-        file,
-        positions,
-      );
-    }
-    const { positions, duplicateKeys } = scanJsonPositions(text);
-    if (duplicateKeys.length > 0) {
-      throw new SpecError(
-        duplicateKeys.map((p) => error('duplicate-key', p, 'this key appears twice in the same object', 'JSON keeps only the last one silently; remove or rename one')),
-        file,
-        positions,
-      );
-    }
-    return { file, value, positions, format: 'json' };
+export function parseSpecText(rawText: string, file: string): LoadedSpec {
+  // Editors on Windows may save a byte order mark; neither parser accepts it.
+  const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
+  if (text.trim() === '') {
+    throw new SpecError([error('empty-spec', '', 'the spec file is empty', 'a spec is an object with at least "name" and "vms"; start from examples/practica6.json')], file);
   }
+  const ext = extname(file).toLowerCase();
+  const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*[[{]/.test(text));
+  return looksJson ? parseJson(text, file) : parseYaml(text, file);
+}
+
+function parseJson(text: string, file: string): LoadedSpec {
+  let scan: ReturnType<typeof scanJsonPositions>;
+  try {
+    scan = scanJsonPositions(text);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    throw new SpecError([error('json-syntax', '', `not valid JSON: ${e.message}`, e.hint)], file, new Map([['', e.position]]));
+  }
+  const { positions, duplicateKeys } = scan;
+  if (duplicateKeys.length > 0) {
+    throw new SpecError(
+      duplicateKeys.map((p) => error('duplicate-key', p, 'this key appears twice in the same object', 'JSON keeps only the last one silently; remove or rename one')),
+      file,
+      positions,
+    );
+  }
+  // The scanner accepted the grammar, so JSON.parse cannot fail here.
+  return { file, value: JSON.parse(text) as unknown, positions, format: 'json' };
+}
+
+function parseYaml(text: string, file: string): LoadedSpec {
   try {
     const { value, positions } = loadYamlWithPositions(text, file);
     return { file, value, positions, format: 'yaml' };
@@ -67,7 +67,10 @@ export function parseSpecText(text: string, file: string): LoadedSpec {
       const mark = e.mark as { line: number; column: number } | undefined;
       const positions: PositionMap = new Map();
       if (mark) positions.set('', { line: mark.line + 1, column: mark.column + 1 });
-      throw new SpecError([error('yaml-syntax', '', `not valid YAML: ${e.reason}`, 'check indentation and quoting on this line')], file, positions);
+      if (/duplicated mapping key/.test(e.reason)) {
+        throw new SpecError([error('duplicate-key', '', 'this key appears twice in the same mapping', 'YAML allows each key once per mapping; remove or rename one')], file, positions);
+      }
+      throw new SpecError([error('yaml-syntax', '', `not valid YAML: ${e.reason}`, 'check indentation and quoting on this line; indent with spaces only, the same amount for siblings')], file, positions);
     }
     throw e;
   }

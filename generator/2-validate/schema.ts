@@ -1,26 +1,43 @@
 // Phase 2a: the JSON Schema, with ajv's findings turned into messages a student can act on.
-import { readFileSync } from 'node:fs';
-import Ajv2020Module, { type ErrorObject } from 'ajv/dist/2020.js';
-import { error, type Diagnostic } from '../diagnostics.js';
-import { schemaPath } from '../paths.js';
-
-const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
+// The validator is ajv's standalone code generated at build time (compiled-schema.ts); when the
+// schema has changed since, it is compiled here instead, so a stale validator is never used.
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
+import { error, pointerOf, type Diagnostic } from '../diagnostics.js';
+import { AJV_OPTIONS } from './ajv-options.js';
+import * as precompiled from './compiled-schema.js';
+import { labSchema, labSchemaSha256, schemaAt } from './schema-source.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-let compiled: Validator | undefined;
+let runtimeCompiled: Validator | undefined;
 
-function validator(): Validator {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    compiled = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8'))) as Validator;
-  }
-  return compiled;
+export function precompiledIsCurrent(): boolean {
+  return precompiled.schemaSha256 === labSchemaSha256;
 }
 
+/** ajv compiled now, from the schema file; the slow path, also used by tests as the reference. */
+export function runtimeValidator(): Validator {
+  if (!runtimeCompiled) {
+    const require = createRequire(import.meta.url);
+    const Ajv2020 = require('ajv/dist/2020.js').default as new (o: object) => { compile(s: object): Validator };
+    runtimeCompiled = new Ajv2020(AJV_OPTIONS).compile(labSchema);
+  }
+  return runtimeCompiled;
+}
+
+function validator(): Validator {
+  return precompiledIsCurrent() ? (precompiled.validate as Validator) : runtimeValidator();
+}
+
+const NAME_PATTERN = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
 const PATTERN_HINTS: Record<string, string> = {
-  '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': 'use lower-case letters, digits and single dashes, starting with a letter (e.g. "serv1", "sw-out-1"); quotes, spaces, $, backticks and newlines are refused because names reach shell, Ruby and config files',
+  [NAME_PATTERN]: 'use lower-case letters, digits and single dashes, starting with a letter (e.g. "serv1", "sw-out-1"); quotes, spaces, $, backticks and newlines are refused because names reach shell, Ruby and config files',
   '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$': 'write an IPv4 address with its prefix, e.g. "10.0.0.1/24"',
-  '^([0-9]{1,3}\\.){3}[0-9]{1,3}$': 'write a plain IPv4 address, e.g. "172.16.1.254"',
+  '^([0-9]{1,3}\\.){3}[0-9]{1,3}$': 'write a plain IPv4 address without prefix, e.g. "172.16.1.254"',
+  '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$': 'write a Vagrant box as organisation/name, e.g. "bento/ubuntu-24.04"',
+  '^[0-9][0-9.]*$': 'write a box version as digits and dots, e.g. "202404.26.0"',
+  '^[a-z][a-z0-9-]*:[a-z0-9][a-z0-9./-]*$': 'write an LXD image as remote:alias, e.g. "images:alpine/3.21/cloud"',
+  '^/[A-Za-z0-9._~/-]*$': 'write an HTTP path starting with "/", e.g. "/index.php"',
 };
 
 function describeValue(v: unknown): string {
@@ -38,69 +55,110 @@ function valueAt(root: unknown, pointer: string): unknown {
   return cur;
 }
 
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
 function closest(word: string, options: string[]): string | undefined {
-  const dist = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++) {
-        const row = d[i] as number[];
-        const prev = d[i - 1] as number[];
-        row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      }
-    return (d[a.length] as number[])[b.length] as number;
-  };
   let best: string | undefined;
   let bestD = Infinity;
   for (const o of options) {
-    const dd = dist(word.toLowerCase(), o.toLowerCase());
-    if (dd < bestD) {
-      bestD = dd;
+    const d = editDistance(word.toLowerCase(), o.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
       best = o;
     }
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+/** The schema that holds the failing keyword (ajv's verbose mode supplies it). */
+const ownerSchema = (e: ErrorObject) => (e.parentSchema as Record<string, unknown> | undefined) ?? {};
+const lastKey = (pointer: string) => pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+const isIndex = (key: string) => /^[0-9]+$/.test(key);
+
+function rangeOf(s: Record<string, unknown>): string {
+  const min = s.minimum as number | undefined;
+  const max = s.maximum as number | undefined;
+  if (min !== undefined && max !== undefined) return `${min}..${max}`;
+  return min !== undefined ? `${min} or more` : `${max as number} or less`;
+}
+
+function tooLongHint(limit: number, schema: Record<string, unknown>): string {
+  if (schema.pattern === NAME_PATTERN && limit === 15) return 'names become Linux interface and namespace names, which allow at most 15 bytes; shorten it';
+  if (limit === 20) return 'the lab name prefixes provider networks and namespaces; at most 20 characters';
+  return `shorten it to at most ${limit} characters`;
+}
+
 function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic | undefined {
   const ptr = e.instancePath;
   const got = valueAt(data, ptr);
+  const owner = ownerSchema(e);
   switch (e.keyword) {
     case 'additionalProperties': {
       const prop = (e.params as { additionalProperty: string }).additionalProperty;
-      const schemaProps = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> }).properties) ?? {});
-      const guess = closest(prop, schemaProps);
-      return error(
-        'unknown-property',
-        `${ptr}/${prop.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-        `unknown property "${prop}"`,
-        guess ? `did you mean "${guess}"? allowed here: ${schemaProps.join(', ')}` : `allowed here: ${schemaProps.join(', ')}`,
-      );
+      const allowed = Object.keys((owner.properties as Record<string, unknown> | undefined) ?? {});
+      const guess = closest(prop, allowed);
+      return error('unknown-property', ptr + pointerOf(prop), `unknown property "${prop}"`, guess ? `did you mean "${guess}"? allowed here: ${allowed.join(', ')}` : `allowed here: ${allowed.join(', ')}`);
     }
     case 'required': {
       const prop = (e.params as { missingProperty: string }).missingProperty;
-      return error('missing-property', ptr, `missing required property "${prop}"`, `add "${prop}" here`);
+      const propSchema = (owner.properties as Record<string, Record<string, unknown>> | undefined)?.[prop];
+      const ref = typeof propSchema?.$ref === 'string' ? schemaAt(propSchema.$ref) : undefined;
+      const about = (propSchema?.description ?? ref?.description) as string | undefined;
+      const choices = (propSchema?.enum as unknown[] | undefined)?.map((v) => JSON.stringify(v)).join(', ');
+      return error('missing-property', ptr, `missing required property "${prop}"`, `add "${prop}"${choices ? ` (one of ${choices})` : ''}${about ? `: ${about}` : ''}`);
     }
-    case 'type':
-      return error('wrong-type', ptr, `must be ${(e.params as { type: string }).type}, got ${describeValue(got)}`, 'see the schema (schema/lab.schema.json) for this property');
+    case 'type': {
+      const want = (e.params as { type: string }).type;
+      const key = lastKey(ptr);
+      const what = ptr === '' ? 'the spec' : isIndex(key) ? `item ${key}` : `"${key}"`;
+      const quotedNumber = (want === 'integer' || want === 'number') && typeof got === 'string' && /^-?[0-9.]+$/.test(got);
+      const hint = ptr === '' ? 'a spec is one object with at least "name" and "vms"; start from examples/practica6.json'
+        : quotedNumber ? `write the number without quotes: ${got as string}`
+        : want === 'integer' && typeof got === 'number' ? 'use a whole number'
+        : want === 'boolean' && typeof got === 'string' ? 'write true or false without quotes'
+        : want === 'array' ? `write a list: [ ... ] in JSON, or "- item" lines in YAML`
+        : want === 'object' ? `write an object: { "key": value } in JSON, or indented "key: value" lines in YAML`
+        : `write a ${want}`;
+      return error('wrong-type', ptr, `${what} must be ${want === 'integer' ? 'a whole number' : `${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`}, got ${describeValue(got)}`, hint);
+    }
     case 'pattern': {
       const pattern = (e.params as { pattern: string }).pattern;
       return error('bad-format', ptr, `${describeValue(got)} is not allowed here`, PATTERN_HINTS[pattern] ?? `it must match ${pattern}`);
     }
-    case 'maxLength':
-      return error('too-long', ptr, `${describeValue(got)} is longer than ${(e.params as { limit: number }).limit} characters`, 'Linux refuses interface names over 15 bytes; shorten it');
+    case 'maxLength': {
+      const limit = (e.params as { limit: number }).limit;
+      return error('too-long', ptr, `${describeValue(got)} is ${typeof got === 'string' ? Buffer.byteLength(got) : '?'} bytes, longer than ${limit}`, tooLongHint(limit, owner));
+    }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
-      return error('not-allowed', ptr, `${describeValue(got)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
+      const guess = typeof got === 'string' ? closest(got, allowed.map((a) => JSON.parse(a) as string)) : undefined;
+      return error('not-allowed', ptr, `${describeValue(got)} is not one of ${allowed.join(', ')}`, guess ? `did you mean "${guess}"?` : `use one of ${allowed.join(', ')}`);
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return error('out-of-range', ptr, `${describeValue(got)} must be ${e.message ?? 'in range'}`, 'see the schema for the allowed range');
+    case 'exclusiveMaximum': {
+      const key = lastKey(ptr);
+      const limit = (e.params as { limit: number }).limit;
+      const side = e.keyword.endsWith('inimum') ? 'below the minimum' : 'above the maximum';
+      const title = owner.title as string | undefined;
+      return error('out-of-range', ptr, `${isIndex(key) ? 'value' : `"${key}"`} ${describeValue(got)} is ${side} ${limit}`, `${title ? `${title}: ` : ''}allowed ${rangeOf(owner)}`);
+    }
     case 'minItems':
-    case 'maxItems':
-      return error('wrong-count', ptr, `must have ${(e.message ?? '').replace(/^must (have|NOT have) /, (_m, w: string) => (w === 'have' ? '' : 'no ')) }`, 'see the schema for how many items are needed');
+    case 'maxItems': {
+      const limit = (e.params as { limit: number }).limit;
+      const n = Array.isArray(got) ? got.length : 0;
+      const about = owner.description as string | undefined;
+      return error('wrong-count', ptr, `has ${n} item${n === 1 ? '' : 's'}; ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} needed`, about ?? 'see schema/lab.schema.json');
+    }
     case 'oneOf':
     case 'anyOf':
     case 'if':
@@ -112,13 +170,12 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic | undefined {
   }
 }
 
-export function checkSchema(data: unknown): Diagnostic[] {
-  const validate = validator();
+export function checkSchema(data: unknown, validate: Validator = validator()): Diagnostic[] {
   if (validate(data)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const errors = validate.errors ?? [];
-  // For "bind": "*" or an address, keep the most useful branch message only.
+  // For "bind": "*" or an address, keep the address branch's message only.
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
   for (const e of errors) {
     if (oneOfPaths.has(e.instancePath) && e.keyword === 'const') continue;
