@@ -3,11 +3,12 @@ import type { LabModel } from '../3-resolve/model.js';
 import type { Emitter, OutputFile } from './files.js';
 import { emitModelJson } from './model-json.js';
 import { emitNetworkScripts } from './network.js';
+import { emitServiceConfigs } from './services.js';
 import { emitGuide } from './guide.js';
 import { provenanceLine } from './provenance.js';
 import type { TemplateSet } from './templates.js';
 
-export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts];
+export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs];
 
 export function emitLab(model: LabModel, templates: TemplateSet): OutputFile[] {
   const ctx = { model, templates, provenance: provenanceLine(model) };
