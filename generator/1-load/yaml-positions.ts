@@ -33,9 +33,13 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
   for (let k = 0; k < text.length; k++) if (text[k] === '\n') lineStarts.push(k + 1);
   const toPos = (offset: number) => {
     let o = offset;
-    while (o < text.length && /[\s-]/.test(text[o] as string) && text[o] !== undefined) {
-      if (text[o] === '-' && !/\s/.test(text[o + 1] ?? ' ')) break;
-      o++;
+    // Node offsets can sit before the "- " of a sequence entry, blanks or a comment.
+    while (o < text.length) {
+      const c = text[o] as string;
+      if (c === '#' && (o === 0 || /\s/.test(text[o - 1] as string))) {
+        while (o < text.length && text[o] !== '\n') o++;
+      } else if (/\s/.test(c) || (c === '-' && /\s/.test(text[o + 1] ?? ' '))) o++;
+      else break;
     }
     let lo = 0;
     let hi = lineStarts.length - 1;
@@ -46,15 +50,21 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
     }
     return { line: lo + 1, column: o - (lineStarts[lo] as number) + 1 };
   };
-  const walk = (node: NodeRecord, ptr: string) => {
-    positions.set(ptr, toPos(node.start));
+  const walk = (outer: NodeRecord, ptr: string) => {
+    positions.set(ptr, toPos(outer.start));
+    // A block-sequence item that is a flow collection is composed twice: js-yaml first tries it
+    // as the key of a block mapping, so one node wraps the real one, with the very same result.
+    let node = outer;
+    while (node.children.length === 1 && node.children[0]?.result === node.result && typeof node.result === 'object' && node.result !== null) node = node.children[0] as NodeRecord;
     if (node.kind === 'mapping') {
       for (let k = 0; k + 1 < node.children.length; k += 2) {
         const keyNode = node.children[k] as NodeRecord;
-        walk(node.children[k + 1] as NodeRecord, ptr + pointerOf(String(keyNode.result)));
-        if (!positions.has(ptr + pointerOf(String(keyNode.result)) + '#key')) {
-          positions.set(ptr + pointerOf(String(keyNode.result)) + '#key', toPos(keyNode.start));
-        }
+        const valueNode = node.children[k + 1] as NodeRecord;
+        const child = ptr + pointerOf(String(keyNode.result));
+        walk(valueNode, child);
+        // "key:" with nothing after it starts its (null) value on the next line; point at the key.
+        const keyPos = toPos(keyNode.start);
+        if (valueNode.result === null && (positions.get(child) as { line: number }).line > keyPos.line) positions.set(child, keyPos);
       }
     } else if (node.kind === 'sequence') {
       node.children.forEach((child, n) => walk(child, ptr + pointerOf(n)));
