@@ -1,16 +1,29 @@
 // Phase 5: put the files on disk so that either all of them change or none does, and never touch
 // a file gen-lab did not write. A manifest in the folder records what gen-lab wrote last time.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+//
+// Three steps: check everything that could refuse (files in the way, directories where a file goes)
+// before touching the disk; stage every new content in a temporary file beside its target; then
+// commit with renames, journalling what each rename replaced so that a failure puts it all back.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { error, SpecError } from '../diagnostics.js';
+import { error, SpecError, type Diagnostic } from '../diagnostics.js';
 import type { OutputFile } from '../4-emit/files.js';
 
 export const MANIFEST = '.gen-lab-manifest';
+const TMP_SUFFIX = '.gen-lab-tmp';
+
+/** A manifest line gen-lab may act on: relative, inside the folder, no empty or dot segments. */
+function isSafeRelative(p: string): boolean {
+  if (p.startsWith('/') || p.includes('\\') || p.includes('\0')) return false;
+  return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
 
 export function readManifest(outDir: string): string[] {
   const p = join(outDir, MANIFEST);
-  if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  if (!existsSync(p) || !lstatSync(p).isFile()) return [];
+  return readFileSync(p, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#') && isSafeRelative(l));
 }
 
 function manifestText(files: OutputFile[]): string {
@@ -22,7 +35,7 @@ export function allFiles(outDir: string): string[] {
   const walk = (d: string) => {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
+      if (lstatSync(p).isDirectory()) walk(p);
       else out.push(relative(outDir, p).split(sep).join('/'));
     }
   };
@@ -36,46 +49,135 @@ export interface WriteResult {
   removed: string[];
 }
 
+const lstatOrUndefined = (p: string): Stats | undefined => {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+};
+
+const modeOf = (executable: boolean | undefined) => (executable ? 0o755 : 0o644);
+const sameFile = (p: string, st: Stats, f: OutputFile) => st.isFile() && Boolean(st.mode & 0o100) === Boolean(f.executable) && readFileSync(p, 'utf8') === f.content;
+
+/** Everything that would make the write refuse, found before the disk is touched. */
+function preflight(outDir: string, files: OutputFile[], previous: Set<string>): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const now = new Set(files.map((f) => f.path));
+  const outSt = lstatOrUndefined(outDir);
+  if (outSt && !outSt.isDirectory()) return [error('would-overwrite', '', `${outDir} exists and is not a folder`, 'choose another output folder with -o')];
+  const checkedDirs = new Set<string>();
+  for (const f of files) {
+    if (!isSafeRelative(f.path)) {
+      problems.push(error('bad-output-path', '', `an emitter produced the path ${JSON.stringify(f.path)}`, 'this is a bug in gen-lab'));
+      continue;
+    }
+    const segs = f.path.split('/');
+    for (let i = 1; i < segs.length; i++) {
+      const rel = segs.slice(0, i).join('/');
+      if (checkedDirs.has(rel)) continue;
+      checkedDirs.add(rel);
+      const st = lstatOrUndefined(join(outDir, rel));
+      if (st && !st.isDirectory()) {
+        const ours = previous.has(rel) && !now.has(rel);
+        problems.push(error('would-overwrite', '', `${join(outDir, rel)} is in the way: a folder must go there`, ours ? 'gen-lab wrote it for an older layout; delete it and regenerate' : 'move it away or choose another output folder with -o'));
+      }
+    }
+    const p = join(outDir, f.path);
+    const st = lstatOrUndefined(p);
+    if (!st) continue;
+    if (st.isDirectory()) problems.push(error('would-overwrite', '', `${p} is a folder where gen-lab writes a file`, 'move it away or choose another output folder with -o'));
+    else if (!st.isFile()) problems.push(error('would-overwrite', '', `${p} is not a regular file`, 'move it away or choose another output folder with -o'));
+    else if (!previous.has(f.path) && readFileSync(p, 'utf8') !== f.content) problems.push(error('would-overwrite', '', `${p} exists and was not written by gen-lab`, 'move it away or choose another output folder with -o'));
+  }
+  return problems;
+}
+
+type JournalEntry = { kind: 'created'; path: string } | { kind: 'replaced'; path: string; content: Buffer; mode: number };
+
 export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
   const previous = new Set(readManifest(outDir));
-  // Refuse before touching anything: a file in the way that gen-lab did not write.
-  const foreign = files.filter((f) => {
-    const p = join(outDir, f.path);
-    return existsSync(p) && !previous.has(f.path) && (statSync(p).isDirectory() || readFileSync(p, 'utf8') !== f.content);
-  });
-  if (foreign.length > 0) {
-    throw new SpecError(
-      foreign.map((f) => error('would-overwrite', '', `${join(outDir, f.path)} exists and was not written by gen-lab`, 'move it away or choose another output folder with -o')),
-      outDir,
-    );
-  }
-  const staged: { tmp: string; final: string; executable: boolean }[] = [];
+  const problems = preflight(outDir, files, previous);
+  if (problems.length > 0) throw new SpecError(problems, outDir);
+
+  const createdDirs: string[] = [];
+  const ensureDir = (dir: string) => {
+    if (lstatOrUndefined(dir)) return;
+    ensureDir(dirname(dir));
+    mkdirSync(dir);
+    createdDirs.push(dir);
+  };
+  const staged: { tmp: string; final: string }[] = [];
+  const journal: JournalEntry[] = [];
   let unchanged = 0;
+  const manifest = manifestText(files);
+  const manifestPath = join(outDir, MANIFEST);
+  const stage = (final: string, content: string, mode: number) => {
+    ensureDir(dirname(final));
+    const tmp = final + TMP_SUFFIX;
+    writeFileSync(tmp, content, { mode });
+    chmodSync(tmp, mode);
+    staged.push({ tmp, final });
+  };
+  const now = new Set(files.map((f) => f.path));
+  const stale = [...previous].filter((p) => !now.has(p) && lstatOrUndefined(join(outDir, p))?.isFile()).sort();
   try {
     for (const f of files) {
       const final = join(outDir, f.path);
-      if (existsSync(final) && readFileSync(final, 'utf8') === f.content && Boolean(statSync(final).mode & 0o100) === Boolean(f.executable)) {
+      const st = lstatOrUndefined(final);
+      if (st && sameFile(final, st, f)) {
         unchanged++;
         continue;
       }
-      mkdirSync(dirname(final), { recursive: true });
-      const tmp = `${final}.gen-lab-tmp`;
-      writeFileSync(tmp, f.content, { mode: f.executable ? 0o755 : 0o644 });
-      chmodSync(tmp, f.executable ? 0o755 : 0o644);
-      staged.push({ tmp, final, executable: Boolean(f.executable) });
+      stage(final, f.content, modeOf(f.executable));
+    }
+    const mst = lstatOrUndefined(manifestPath);
+    if (!mst || !mst.isFile() || readFileSync(manifestPath, 'utf8') !== manifest) stage(manifestPath, manifest, 0o644);
+    for (const s of staged) {
+      const st = lstatOrUndefined(s.final);
+      journal.push(st ? { kind: 'replaced', path: s.final, content: readFileSync(s.final), mode: st.mode & 0o7777 } : { kind: 'created', path: s.final });
+      renameSync(s.tmp, s.final);
+    }
+    for (const p of stale) {
+      const abs = join(outDir, p);
+      journal.push({ kind: 'replaced', path: abs, content: readFileSync(abs), mode: lstatSync(abs).mode & 0o7777 });
+      rmSync(abs);
     }
   } catch (e) {
-    for (const s of staged) rmSync(s.tmp, { force: true });
-    throw e;
+    rollback(journal, staged, createdDirs);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new SpecError([error('write-failed', '', `writing ${outDir} failed (${code}); nothing was changed`, 'check the folder and its permissions')], outDir);
   }
-  for (const s of staged) renameSync(s.tmp, s.final);
-  const now = new Set(files.map((f) => f.path));
-  const removed = [...previous].filter((p) => !now.has(p) && existsSync(join(outDir, p)));
-  for (const p of removed) rmSync(join(outDir, p));
-  const manifest = manifestText(files);
-  const manifestPath = join(outDir, MANIFEST);
-  if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== manifest) writeFileSync(manifestPath, manifest);
-  return { written: staged.length, unchanged, removed };
+  for (const p of stale) removeEmptyParents(outDir, dirname(join(outDir, p)));
+  return { written: staged.filter((s) => s.final !== manifestPath).length, unchanged, removed: stale };
+}
+
+/** Undo a partial write: restore what renames replaced, drop staged and new files and new folders. */
+function rollback(journal: JournalEntry[], staged: { tmp: string }[], createdDirs: string[]): void {
+  for (const j of [...journal].reverse()) {
+    if (j.kind === 'created') rmSync(j.path, { force: true });
+    else {
+      writeFileSync(j.path, j.content, { mode: j.mode });
+      chmodSync(j.path, j.mode);
+    }
+  }
+  for (const s of staged) rmSync(s.tmp, { force: true });
+  for (const d of [...createdDirs].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // not empty: it holds something gen-lab did not create, so it stays
+    }
+  }
+}
+
+/** After stale files go, their folders go too if nothing else is left in them. */
+function removeEmptyParents(outDir: string, dir: string): void {
+  while (dir !== outDir && dir.startsWith(outDir + sep)) {
+    if (readdirSync(dir).length > 0) return;
+    rmdirSync(dir);
+    dir = dirname(dir);
+  }
 }
 
 export interface Drift {
@@ -90,8 +192,9 @@ export function checkLab(outDir: string, files: OutputFile[]): Drift {
   const missing: string[] = [];
   for (const f of files) {
     const p = join(outDir, f.path);
-    if (!existsSync(p)) missing.push(f.path);
-    else if (readFileSync(p, 'utf8') !== f.content || Boolean(statSync(p).mode & 0o100) !== Boolean(f.executable)) differ.push(f.path);
+    const st = lstatOrUndefined(p);
+    if (!st) missing.push(f.path);
+    else if (!sameFile(p, st, f)) differ.push(f.path);
   }
   const expected = new Set(files.map((f) => f.path));
   const extra = allFiles(outDir).filter((p) => !expected.has(p) && p !== MANIFEST);

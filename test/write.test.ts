@@ -1,0 +1,169 @@
+// Writing a lab folder is all or nothing, and gen-lab never overwrites or deletes a file it did not write.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileFiles } from '../generator/compile.js';
+import { SpecError } from '../generator/diagnostics.js';
+import { MANIFEST, readManifest, writeLab } from '../generator/5-write/write.js';
+import { repoRoot, runCli } from './support/cli.js';
+import { changedPaths, makeTemp, removeTemp, snapshot } from './support/tree.js';
+
+const reference = join(repoRoot, 'examples', 'practica6.json');
+const referenceSpec = () => JSON.parse(readFileSync(reference, 'utf8')) as Record<string, unknown> & { vms: { name: string }[]; cables: { name: string; ends: { vm: string }[] }[]; vrrp: { vrid: number }[] };
+
+function writeSpec(dir: string, name: string, edit: (spec: ReturnType<typeof referenceSpec>) => void): string {
+  const spec = referenceSpec();
+  edit(spec);
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(spec, null, 2));
+  return file;
+}
+
+const work = makeTemp('write');
+const retitled = writeSpec(work, 'retitled.json', (s) => {
+  s.title = 'Another title, so README.md and model.json change';
+});
+const badSpec = writeSpec(work, 'bad.json', (s) => {
+  s.title = 'This would change files if it were valid';
+  (s.vrrp[0] as { vrid: number }).vrid = 999;
+});
+const withoutUser = writeSpec(work, 'without-user.json', (s) => {
+  s.vms = s.vms.filter((vm) => vm.name !== 'user');
+  s.cables = s.cables.filter((c) => c.ends.every((e) => e.vm !== 'user'));
+});
+
+function generated(name: string): string {
+  const out = join(work, name);
+  const r = runCli([reference, '-o', out]);
+  assert.is(r.status, 0, r.stderr);
+  return out;
+}
+
+test('a bad spec exits 2 and leaves an existing folder byte-identical', () => {
+  const out = generated('bad-spec');
+  const before = snapshot(out);
+  const r = runCli([badSpec, '-o', out]);
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /nothing written/);
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a bad spec creates no output folder at all', () => {
+  const out = join(work, 'never-created');
+  const r = runCli([badSpec, '-o', out]);
+  assert.is(r.status, 2);
+  assert.not.ok(existsSync(out), 'the folder must not exist after a failed run');
+});
+
+test('a foreign file in the way is never overwritten: exit 2, and nothing else is written', () => {
+  const out = join(work, 'foreign');
+  mkdirSync(out);
+  writeFileSync(join(out, 'README.md'), 'my own notes\n');
+  const before = snapshot(out);
+  const r = runCli([reference, '-o', out]);
+  assert.is(r.status, 2, r.stdout);
+  assert.match(r.stderr, /README\.md exists and was not written by gen-lab/);
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a foreign file with exactly the generated content is adopted, not refused', () => {
+  const out = join(work, 'adopt');
+  mkdirSync(out);
+  const readme = compileFiles(reference).files.find((f) => f.path === 'README.md');
+  writeFileSync(join(out, 'README.md'), readme?.content ?? '');
+  const r = runCli([reference, '-o', out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(readManifest(out).includes('README.md'));
+});
+
+test('stale files gen-lab wrote are removed on regeneration; files it did not write stay', () => {
+  const out = generated('stale');
+  writeFileSync(join(out, 'notes.txt'), 'mine\n');
+  writeFileSync(join(out, 'vms', 'host1', 'notes.txt'), 'mine too\n');
+  const big = new Set(compileFiles(reference).files.map((f) => f.path));
+  const small = new Set(compileFiles(withoutUser).files.map((f) => f.path));
+  const stale = [...big].filter((p) => !small.has(p));
+  assert.ok(stale.length > 0, 'dropping the user VM must make some files stale');
+  const r = runCli([withoutUser, '-o', out]);
+  assert.is(r.status, 0, r.stderr);
+  for (const p of stale) assert.not.ok(existsSync(join(out, p)), `stale ${p} must be gone`);
+  assert.not.ok(existsSync(join(out, 'vms', 'user')), 'a folder emptied of stale files goes too');
+  assert.is(readFileSync(join(out, 'notes.txt'), 'utf8'), 'mine\n');
+  assert.is(readFileSync(join(out, 'vms', 'host1', 'notes.txt'), 'utf8'), 'mine too\n');
+  assert.equal(readManifest(out).sort(), [...small].sort());
+  const check = runCli([withoutUser, '--check', '-o', out]);
+  assert.is(check.status, 1);
+  assert.match(check.stderr, /extra: +notes\.txt/);
+});
+
+test('a folder emptied of stale files stays when it holds a file gen-lab did not write', () => {
+  const out = generated('stale-keep');
+  writeFileSync(join(out, 'vms', 'user', 'keep.txt'), 'mine\n');
+  const r = runCli([withoutUser, '-o', out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(readdirSync(join(out, 'vms', 'user')), ['keep.txt']);
+});
+
+test('a folder where a file must go: exit 2 and nothing changes, not even the files that would change', () => {
+  const out = generated('dir-in-the-way');
+  const victim = compileFiles(reference).files.find((f) => f.path.includes('/'))?.path as string;
+  rmSync(join(out, victim));
+  mkdirSync(join(out, victim));
+  writeFileSync(join(out, victim, 'inside.txt'), 'x\n');
+  const before = snapshot(out);
+  const r = runCli([retitled, '-o', out]);
+  assert.is(r.status, 2, r.stdout);
+  assert.match(r.stderr, /is a folder where gen-lab writes a file/);
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a file where a folder must go: exit 2 and nothing changes', () => {
+  const out = generated('file-in-the-way');
+  renameSync(join(out, 'vms', 'host1'), join(work, 'host1-moved'));
+  writeFileSync(join(out, 'vms', 'host1'), 'a file, not a folder\n');
+  const before = snapshot(out);
+  const r = runCli([retitled, '-o', out]);
+  assert.is(r.status, 2, r.stdout);
+  assert.match(r.stderr, /vms\/host1 is in the way/);
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a write failing while staging (name too long) leaves the folder unchanged, new folders included', () => {
+  const out = generated('fail-staging');
+  const before = snapshot(out);
+  const files = [...compileFiles(retitled).files, { path: `zz-new-folder/${'n'.repeat(250)}`, content: 'x' }];
+  assert.throws(() => writeLab(out, files), (e: unknown) => e instanceof SpecError && /nothing was changed/.test(e.message));
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a write failing while committing (rename onto a folder) rolls every replaced file back', () => {
+  const out = generated('fail-commit');
+  const before = snapshot(out);
+  // "zz" as a file and "zz/inner" both pass the checks, but renaming onto "zz" fails after every
+  // real file has already been renamed into place: the journal must undo all of them.
+  const files = [...compileFiles(retitled).files, { path: 'zz', content: 'x' }, { path: 'zz/inner', content: 'y' }];
+  assert.throws(() => writeLab(out, files), (e: unknown) => e instanceof SpecError && /write-failed|nothing was changed/.test(e.message));
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a manifest naming paths outside the folder is not obeyed', () => {
+  const out = generated('evil-manifest');
+  const outside = join(work, 'outside.txt');
+  writeFileSync(outside, 'precious\n');
+  writeFileSync(join(out, MANIFEST), `# tampered\n../outside.txt\n${outside}\n`);
+  writeLab(out, compileFiles(reference).files);
+  assert.is(readFileSync(outside, 'utf8'), 'precious\n');
+});
+
+test('regenerating an unchanged lab rewrites nothing', () => {
+  const out = generated('unchanged');
+  const before = snapshot(out);
+  const r = runCli([reference, '-o', out]);
+  assert.is(r.status, 0);
+  assert.match(r.stdout, / 0 changed/);
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test.after(() => removeTemp(work));
+test.run();
