@@ -5,10 +5,13 @@ import { emitModelJson } from './model-json.js';
 import { emitNetworkScripts } from './network.js';
 import { emitServiceConfigs } from './services.js';
 import { emitGuide } from './guide.js';
+import { emitVagrantfile } from './vagrantfile.js';
+import { emitCloudInit } from './cloud-init.js';
+import { emitLxd } from './lxd.js';
 import { provenanceLine } from './provenance.js';
 import type { TemplateSet } from './templates.js';
 
-export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs];
+export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitCloudInit, emitLxd];
 
 export function emitLab(model: LabModel, templates: TemplateSet): OutputFile[] {
   const ctx = { model, templates, provenance: provenanceLine(model) };

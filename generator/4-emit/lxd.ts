@@ -1,0 +1,148 @@
+// LXD on host VMs: vms/<host>/lxd-preseed.yaml, containers/<c>/profile.yaml and vms/<host>/containers.sh,
+// the adapter that turns the model's containers into LXD instances built from those files.
+import yaml from 'js-yaml';
+import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
+import { commentLines } from './escape.js';
+import type { EmitContext, OutputFile } from './files.js';
+import { filesUnder, siblingFiles } from './sibling-files.js';
+import { emitCloudInit } from './cloud-init.js';
+
+/** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
+export const GUEST_LAB_DIR = '/opt/gen-lab';
+export const LXD_POOL = 'gen-lab';
+/** Managed NAT bridge used only while packages are installed; never part of the lab. */
+export const LXD_INSTALL_NETWORK = 'genlabnat0';
+export const LXD_INSTALL_PROFILE = 'gen-lab-install';
+/** Not eth*: Alpine's stock /etc/network/interfaces would run DHCP on it, and lab NICs use eth*. */
+export const LXD_INSTALL_NIC = 'install0';
+
+export function lxdProfileName(container: string): string {
+  return `gen-lab-${container}`;
+}
+
+interface ContainerFileRule {
+  dest: string;
+  mode: string;
+  service?: string;
+  packages?: string[];
+}
+
+// Alpine paths of the files other emitters write for a container. A file not listed still reaches
+// the container, under /etc/gen-lab/, so nothing an emitter writes is silently dropped.
+const CONTAINER_FILE_RULES: Record<string, ContainerFileRule> = {
+  'network.sh': { dest: '/etc/gen-lab/network.sh', mode: '0755' },
+  'keepalived.conf': { dest: '/etc/keepalived/keepalived.conf', mode: '0644', service: 'keepalived', packages: ['keepalived'] },
+  'haproxy.cfg': { dest: '/etc/haproxy/haproxy.cfg', mode: '0644', service: 'haproxy', packages: ['haproxy'] },
+  'apache-gen-lab.conf': { dest: '/etc/apache2/conf.d/gen-lab.conf', mode: '0644', service: 'apache2', packages: ['apache2', 'php-apache2'] },
+  'index.php': { dest: '/var/www/localhost/htdocs/index.php', mode: '0644', service: 'apache2', packages: ['apache2', 'php-apache2'] },
+};
+/** Files for LXD itself, not for the inside of the container. */
+const HOST_SIDE_FILES = new Set(['profile.yaml']);
+const ROLE_PACKAGES: Record<ContainerModel['role'], string[]> = {
+  balancer: ['keepalived', 'haproxy'],
+  web: ['apache2', 'php-apache2'],
+  none: [],
+};
+const COMMON_PACKAGES = ['iproute2', 'curl', 'tcpdump'];
+
+const yamlDump = (o: object) => yaml.dump(o, { lineWidth: -1, noRefs: true, quotingType: '"' });
+
+export function lxdPreseed(model: LabModel, vm: VmModel): object {
+  return {
+    config: {},
+    storage_pools: [{ name: LXD_POOL, driver: 'dir', description: `gen-lab ${model.name}: containers of ${vm.name}`, config: {} }],
+    networks: [
+      {
+        name: LXD_INSTALL_NETWORK,
+        type: 'bridge',
+        description: 'gen-lab: Internet for package installation only; containers leave it once installed',
+        config: { 'ipv4.address': 'auto', 'ipv4.nat': 'true', 'ipv6.address': 'none' },
+      },
+    ],
+    profiles: [
+      { name: 'default', description: 'gen-lab: root disk only; lab NICs come from each container\'s profile', config: {}, devices: { root: { type: 'disk', path: '/', pool: LXD_POOL } } },
+      {
+        name: LXD_INSTALL_PROFILE,
+        description: 'gen-lab: temporary NIC on the install network',
+        config: {},
+        devices: { [LXD_INSTALL_NIC]: { type: 'nic', nictype: 'bridged', parent: LXD_INSTALL_NETWORK, name: LXD_INSTALL_NIC } },
+      },
+    ],
+  };
+}
+
+export function lxdProfile(model: LabModel, c: ContainerModel): { description: string; config: Record<string, string>; devices: Record<string, Record<string, string>> } {
+  const devices: Record<string, Record<string, string>> = {};
+  for (const nic of c.nics) {
+    devices[nic.name] = { type: 'nic', nictype: 'bridged', name: nic.name, hwaddr: nic.mac, host_name: nic.hostName, parent: nic.bridge, mtu: String(nic.mtu) };
+  }
+  return {
+    description: `gen-lab ${model.name}: ${c.name}${c.description ? ` (${c.description})` : ''}`,
+    // containers.sh starts containers at boot after the VM's bridges exist (LXD autostart could race them).
+    config: { 'boot.autostart': 'false' },
+    devices,
+  };
+}
+
+interface PushView {
+  src: string;
+  dest: string;
+  mode: string;
+}
+
+function containerView(model: LabModel, c: ContainerModel, files: OutputFile[]) {
+  const own = filesUnder(files, `containers/${c.name}/`).filter((f) => !HOST_SIDE_FILES.has(f.path.slice(`containers/${c.name}/`.length)));
+  const pushes: PushView[] = [];
+  const services = new Set<string>();
+  const packages = new Set<string>([...COMMON_PACKAGES, ...ROLE_PACKAGES[c.role]]);
+  let networkScript: string | undefined;
+  for (const f of own) {
+    const name = f.path.slice(`containers/${c.name}/`.length);
+    const rule = CONTAINER_FILE_RULES[name] ?? { dest: `/etc/gen-lab/${name}`, mode: f.executable ? '0755' : '0644' };
+    pushes.push({ src: f.path, dest: rule.dest, mode: rule.mode });
+    if (rule.service) services.add(rule.service);
+    for (const p of rule.packages ?? []) packages.add(p);
+    if (name === 'network.sh') networkScript = rule.dest;
+  }
+  return {
+    name: c.name,
+    // Names may hold '-', which is not allowed in a POSIX function name; '_' is not allowed in names.
+    fn: c.name.replace(/-/g, '_'),
+    image: c.image,
+    profile: lxdProfileName(c.name),
+    packages: [...packages].sort(),
+    pushes,
+    services: [...services].sort(),
+    networkScript,
+  };
+}
+
+export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFile[]): string {
+  const { model } = ctx;
+  const containers = vm.containers.map((name) => model.containers.find((c) => c.name === name)).filter((c): c is ContainerModel => c !== undefined);
+  return ctx.templates.render('lxd/containers.sh.hbs', {
+    provenance: ctx.provenance,
+    vm: vm.name,
+    specHash: model.specHash,
+    labDir: GUEST_LAB_DIR,
+    pool: LXD_POOL,
+    installProfile: LXD_INSTALL_PROFILE,
+    installNic: LXD_INSTALL_NIC,
+    containers: containers.map((c) => containerView(model, c, files)),
+  });
+}
+
+/** Function declaration, not a const: emit.ts and this module import each other (see sibling-files.ts). */
+export function emitLxd(ctx: EmitContext): OutputFile[] {
+  const { model } = ctx;
+  const header = commentLines(ctx.provenance, '#') + '\n';
+  const files = siblingFiles(ctx, [emitLxd, emitCloudInit]);
+  const out: OutputFile[] = [];
+  for (const vm of model.vms) {
+    if (vm.containers.length === 0 && vm.role !== 'host') continue;
+    out.push({ path: `vms/${vm.name}/lxd-preseed.yaml`, content: header + yamlDump(lxdPreseed(model, vm)) });
+    out.push({ path: `vms/${vm.name}/containers.sh`, content: containersScript(ctx, vm, files), executable: true });
+  }
+  for (const c of model.containers) out.push({ path: `containers/${c.name}/profile.yaml`, content: header + yamlDump(lxdProfile(model, c)) });
+  return out;
+}
