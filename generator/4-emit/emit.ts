@@ -2,6 +2,8 @@
 import type { LabModel } from '../3-resolve/model.js';
 import type { Emitter, OutputFile } from './files.js';
 import { emitModelJson } from './model-json.js';
+import { emitEmulation } from './emulate.js';
+import { emitChecks } from './checks.js';
 import { emitNetworkScripts } from './network.js';
 import { emitServiceConfigs } from './services.js';
 import { emitGuide } from './guide.js';
@@ -11,7 +13,7 @@ import { emitLxd } from './lxd.js';
 import { provenanceLine } from './provenance.js';
 import type { TemplateSet } from './templates.js';
 
-export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitCloudInit, emitLxd];
+export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitCloudInit, emitLxd, emitEmulation, emitChecks];
 
 export function emitLab(model: LabModel, templates: TemplateSet): OutputFile[] {
   const ctx = { model, templates, provenance: provenanceLine(model) };

@@ -1,0 +1,17 @@
+// emulate/checks/: the handout's four checkpoints and the fault matrix, runnable in the emulation
+// (runner-emulation.sh) and in the booted Vagrant lab (runner-vagrant.sh) through one `on NODE CMD`.
+import type { Emitter, OutputFile } from './files.js';
+import { checksData } from './checks-data.js';
+
+const sourced = ['runner-emulation.sh', 'runner-vagrant.sh', 'state.sh', 'lib.sh'];
+const runnable = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh', 'all.sh', 'faults.sh'];
+
+export const emitChecks: Emitter = ({ model, templates, provenance }) => {
+  const base = { provenance, lab: model.name };
+  const files: OutputFile[] = [
+    { path: 'emulate/checks/expect.sh', content: templates.render('checks/expect.sh.hbs', { ...base, data: checksData(model) }) },
+    ...sourced.map((f) => ({ path: `emulate/checks/${f}`, content: templates.render(`checks/${f}.hbs`, base) })),
+    ...runnable.map((f) => ({ path: `emulate/checks/${f}`, content: templates.render(`checks/${f}.hbs`, base), executable: true })),
+  ];
+  return files;
+};

@@ -1,0 +1,86 @@
+// The model facts the emulation scripts need, as bash assignments (emulate/lab.sh). Every list is in
+// model order so the scripts build the lab in the same order as the Vagrantfile and LXD do.
+import type { LabModel } from '../3-resolve/model.js';
+import { shellQuote as q } from './escape.js';
+
+/** Kernel STP port states in /sys/class/net/BR/brif/P/state. */
+export const STP_FORWARDING = 3;
+export const STP_BLOCKING = 4;
+
+function array(name: string, rows: string[]): string {
+  return rows.length ? `${name}=(\n${rows.map((r) => `  ${q(r)}`).join('\n')}\n)` : `${name}=()`;
+}
+
+function words(name: string, items: string[]): string {
+  return `${name}=(${items.map(q).join(' ')})`;
+}
+
+export function cableRows(model: LabModel): string[] {
+  const rows: string[] = [];
+  for (const vm of model.vms) {
+    for (const nic of vm.nics) {
+      // Each cable once: from the end whose VM comes first in the model.
+      const peerVm = model.vms.find((v) => v.name === nic.peer.vm);
+      const peerNic = peerVm?.nics.find((n) => n.guestName === nic.peer.nic || n.cable === nic.cable);
+      if (!peerVm || !peerNic) continue;
+      if (model.vms.indexOf(peerVm) < model.vms.indexOf(vm)) continue;
+      rows.push(`${nic.cable} ${vm.name} ${nic.guestName} ${nic.mac} ${nic.mtu} ${peerVm.name} ${peerNic.guestName} ${peerNic.mac} ${peerNic.mtu}`);
+    }
+  }
+  return rows;
+}
+
+export function stpPortRows(model: LabModel): string[] {
+  const rows: string[] = [];
+  for (const vm of model.vms)
+    for (const br of vm.bridges)
+      if (br.stp)
+        for (const p of br.ports)
+          if (p.role !== 'none') rows.push(`${vm.name} ${br.name} ${p.ifname} ${p.role === 'blocked' ? STP_BLOCKING : STP_FORWARDING} ${p.kind} ${p.link}`);
+  return rows;
+}
+
+/** The client VM the checks and readiness probes run from: the first VM with the client role. */
+export function clientVm(model: LabModel): string {
+  return model.vms.find((v) => v.role === 'client')?.name ?? '';
+}
+
+export function emulationData(model: LabModel): string {
+  const stpBridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => `${vm.name} ${b.name} ${b.timers.forwardDelay} ${b.timers.maxAge}`));
+  const maxFd = Math.max(0, ...model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => b.timers.forwardDelay)));
+  const maxAge = Math.max(0, ...model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => b.timers.maxAge)));
+  const maxMasterDown = Math.max(0, ...model.vrrp.map((g) => g.masterDownInterval));
+  const maxCheck = Math.max(0, ...model.services.map((s) => (s.check.interMs * (s.check.fall + s.check.rise)) / 1000));
+  // Generous ceiling for up.sh: a full STP convergence, a VRRP election and haproxy's rise, twice over.
+  const readyTimeout = Math.ceil(2 * (maxAge + 2 * maxFd + maxMasterDown + maxCheck) + 30);
+  const lines = [
+    `LAB=${q(model.name)}`,
+    `RUN_DIR=${q(`/run/gen-lab/${model.name}`)}`,
+    `CLIENT=${q(clientVm(model))}`,
+    `READY_TIMEOUT=${readyTimeout}`,
+    words('VMS', model.vms.map((v) => v.name)),
+    words('HOSTS_WITH_CONTAINERS', model.vms.filter((v) => v.containers.length > 0).map((v) => v.name)),
+    words('CONTAINERS', model.containers.map((c) => c.name)),
+    words('BALANCERS', model.containers.filter((c) => c.role === 'balancer').map((c) => c.name)),
+    words('WEBS', model.containers.filter((c) => c.role === 'web').map((c) => c.name)),
+    '# container vm: where each container lives',
+    `declare -A CONTAINER_VM=(${model.containers.map((c) => `[${c.name}]=${q(c.vm)}`).join(' ')})`,
+    '# cable vmA nicA macA mtuA vmB nicB macB mtuB',
+    array('CABLES', cableRows(model)),
+    '# container vm nic mac host-side-veth bridge mtu (as the LXD profile)',
+    array('CONTAINER_NICS', model.containers.flatMap((c) => c.nics.map((n) => `${c.name} ${c.vm} ${n.name} ${n.mac} ${n.hostName} ${n.bridge} ${n.mtu}`))),
+    '# vm bridge forward-delay max-age',
+    array('STP_BRIDGES', stpBridges),
+    `# vm bridge port expected-state(${STP_FORWARDING} forwarding, ${STP_BLOCKING} blocking) kind link`,
+    array('STP_PORTS', stpPortRows(model)),
+    '# group expected-master preempt vip... ',
+    array('VRRP_GROUPS', model.vrrp.map((g) => `${g.name} ${g.expectedMaster} ${g.preempt} ${g.addresses.join(' ')}`)),
+    '# group member',
+    array('VRRP_MEMBERS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container}`))),
+    '# service vip port',
+    array('SERVICE_VIPS', model.services.flatMap((s) => s.vips.map((v) => `${s.name} ${v} ${s.port}`))),
+    '# balancer service server... (backends the balancer reaches with every tunnel up)',
+    array('BALANCER_REACH', model.services.flatMap((s) => s.balancers.map((b) => `${b.container} ${s.name} ${b.reachable.join(' ')}`))),
+  ];
+  return lines.join('\n') + '\n';
+}
