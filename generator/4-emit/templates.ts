@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { builtinTemplatesDir } from '../paths.js';
+import { error, SpecError } from '../diagnostics.js';
 import { commentLines, htmlText, phpString, rubyString, shellQuote, yamlString } from './escape.js';
 
 export interface TemplateSource {
@@ -44,14 +45,20 @@ export class TemplateSet {
   }
 
   render(name: string, context: object): string {
-    let t = this.compiled.get(name);
-    if (!t) {
-      const src = this.sources.get(name);
-      if (!src) throw new Error(`template not found: ${name}`);
-      t = this.hb.compile(readFileSync(src.file, 'utf8'), { noEscape: true, strict: true });
-      this.compiled.set(name, t);
+    const src = this.sources.get(name);
+    if (!src) throw new Error(`template not found: ${name}`);
+    try {
+      let t = this.compiled.get(name);
+      if (!t) {
+        t = this.hb.compile(readFileSync(src.file, 'utf8'), { noEscape: true, strict: true });
+        this.compiled.set(name, t);
+      }
+      return t(context);
+    } catch (e) {
+      // An override template is course material, not gen-lab code: its mistakes are bad input (exit 2).
+      const hint = src.layer === builtinTemplatesDir ? 'this built-in template is broken: a bug in gen-lab' : `fix the override in ${src.layer}, or remove it to use the built-in one`;
+      throw new SpecError([error('template-error', '', `template ${name} (${src.file}): ${(e as Error).message.split('\n')[0]}`, hint)], src.file);
     }
-    return t(context);
   }
 }
 
