@@ -7,7 +7,7 @@ packages=(
   iproute2 procps psmisc kmod curl ca-certificates
   ruby vagrant genisoimage cloud-init shellcheck
   haproxy keepalived apache2 libapache2-mod-php php-cli
-  lxd lxd-client busybox-static
+  lxd lxd-client busybox-static nftables dnsmasq-base
 )
 missing=()
 for p in "${packages[@]}"; do
