@@ -61,13 +61,28 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort((a, b) => rank(a) - rank(b));
 }
 
+/** Errors before warnings, each in the order they appear in the file (a student fixes top down). */
+export function orderForReport(list: Diagnostic[], positions?: PositionMap): Diagnostic[] {
+  const key = (d: Diagnostic) => {
+    const pos = locate(positions, d.pointer);
+    return [d.severity === 'error' ? 0 : 1, pos?.line ?? 0, pos?.column ?? 0];
+  };
+  return list
+    .map((d, n) => ({ d, n, k: key(d) }))
+    .sort((a, b) => (a.k[0] as number) - (b.k[0] as number) || (a.k[1] as number) - (b.k[1] as number) || (a.k[2] as number) - (b.k[2] as number) || a.n - b.n)
+    .map((x) => x.d);
+}
+
 /** Thrown for bad input; the CLI prints the diagnostics and exits 2. */
 export class SpecError extends Error {
+  readonly diagnostics: Diagnostic[];
   constructor(
-    readonly diagnostics: Diagnostic[],
+    diagnostics: Diagnostic[],
     readonly file: string,
     readonly positions?: PositionMap,
   ) {
-    super(diagnostics.map((d) => formatDiagnostic(d, file, positions)).join('\n'));
+    const ordered = orderForReport(diagnostics, positions);
+    super(ordered.map((d) => formatDiagnostic(d, file, positions)).join('\n'));
+    this.diagnostics = ordered;
   }
 }

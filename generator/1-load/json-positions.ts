@@ -35,6 +35,7 @@ export function scanJsonPositions(text: string): JsonScan {
     if (i >= text.length) return 'the end of the file';
     const c = text[i] as string;
     if (c === '\n' || c === '\r') return 'the end of the line';
+    if (c === '"') return `the string ${/^"(?:[^"\\\n]|\\.){0,30}"?/.exec(text.slice(i))?.[0] ?? '"'}`;
     const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(i, i + 40))?.[0];
     return word ? `"${word}"` : `"${c}"`;
   };
@@ -79,10 +80,15 @@ export function scanJsonPositions(text: string): JsonScan {
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
+  let lastComma: SourcePosition = { line: 1, column: 1 };
+  const comma = () => {
+    lastComma = here();
+    i++;
+  };
   const expectValue = (context: string) => {
     const c = text[i];
     if (c === '}' || c === ']') {
-      if (context === 'after a comma') fail(`trailing comma before "${c}"`, 'JSON allows no comma after the last item; remove it');
+      if (context === 'after a comma') fail(`trailing comma before "${c}"`, 'JSON allows no comma after the last item; remove it', lastComma);
       fail(`expected a value ${context}, found "${c}"`, 'write a value: a "string", a number, true, false, null, an object or an array');
     }
     if (c === "'") fail('strings need double quotes in JSON', 'replace the single quotes with double quotes');
@@ -105,7 +111,7 @@ export function scanJsonPositions(text: string): JsonScan {
       }
       for (;;) {
         skipWs();
-        if (text[i] === '}') fail('trailing comma before "}"', 'JSON allows no comma after the last property; remove it');
+        if (text[i] === '}') fail('trailing comma before "}"', 'JSON allows no comma after the last property; remove it', lastComma);
         if (text[i] !== '"') {
           if (i >= text.length) fail(`the object opened at line ${open.line}, column ${open.column} is not closed`, 'add the missing "}" (and any "]" before it)');
           fail(`expected a property name in double quotes, found ${describe()}`, 'JSON property names are double-quoted strings, e.g. "name": "serv1"');
@@ -121,7 +127,7 @@ export function scanJsonPositions(text: string): JsonScan {
         skipWs();
         const next = text[i];
         if (next === ',') {
-          i++;
+          comma();
           continue;
         }
         if (next === '}') {
@@ -144,7 +150,7 @@ export function scanJsonPositions(text: string): JsonScan {
         skipWs();
         const next = text[i];
         if (next === ',') {
-          i++;
+          comma();
           continue;
         }
         if (next === ']') {

@@ -61,6 +61,9 @@ function parseJson(text: string, file: string): LoadedSpec {
 function parseYaml(text: string, file: string): LoadedSpec {
   try {
     const { value, positions } = loadYamlWithPositions(text, file);
+    if (value === null || value === undefined) {
+      throw new SpecError([error('empty-spec', '', 'the spec file holds no data (only comments or blank lines)', 'a spec is a mapping with at least "name" and "vms"; start from examples/practica6.yaml')], file);
+    }
     return { file, value, positions, format: 'yaml' };
   } catch (e) {
     if (e instanceof yaml.YAMLException) {
@@ -68,7 +71,9 @@ function parseYaml(text: string, file: string): LoadedSpec {
       const positions: PositionMap = new Map();
       if (mark) positions.set('', { line: mark.line + 1, column: mark.column + 1 });
       if (/duplicated mapping key/.test(e.reason)) {
-        throw new SpecError([error('duplicate-key', '', 'this key appears twice in the same mapping', 'YAML allows each key once per mapping; remove or rename one')], file, positions);
+        const line = mark ? (text.split('\n')[mark.line] ?? '') : '';
+        const key = /^[\s-]*["']?([^"':#]+?)["']?\s*:/.exec(line)?.[1];
+        throw new SpecError([error('duplicate-key', '', `${key ? `key "${key}"` : 'this key'} appears twice in the same mapping`, 'YAML allows each key once per mapping, and a parser that accepted it would keep only one; remove or rename one')], file, positions);
       }
       throw new SpecError([error('yaml-syntax', '', `not valid YAML: ${e.reason}`, 'check indentation and quoting on this line; indent with spaces only, the same amount for siblings')], file, positions);
     }

@@ -62,9 +62,10 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
         const valueNode = node.children[k + 1] as NodeRecord;
         const child = ptr + pointerOf(String(keyNode.result));
         walk(valueNode, child);
-        // "key:" with nothing after it starts its (null) value on the next line; point at the key.
+        // A block value (or nothing, for "key:" alone) starts on a later line than its key; the
+        // line a student looks for is the key's.
         const keyPos = toPos(keyNode.start);
-        if (valueNode.result === null && (positions.get(child) as { line: number }).line > keyPos.line) positions.set(child, keyPos);
+        if ((positions.get(child) as { line: number }).line > keyPos.line) positions.set(child, keyPos);
       }
     } else if (node.kind === 'sequence') {
       node.children.forEach((child, n) => walk(child, ptr + pointerOf(n)));

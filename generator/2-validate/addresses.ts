@@ -112,11 +112,22 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
     });
     const doms = new Set(memberNics.filter((m) => m !== undefined).map((m) => domains.find(`cnic:${m?.container}/${m?.name}`)));
     if (doms.size > 1) out.push(error('vrrp-split-domain', `/vrrp/${i}/members`, `members of VRRP group "${g.name}" are not in one L2 domain`, 'VRRP adverts are multicast on one LAN; connect the members\' bridges (cables or VXLAN)'));
-    const prios = new Map<number, string>();
+    const prios = new Map<number, number>();
     g.members.forEach((m, k) => {
-      const other = prios.get(m.priority);
-      if (other !== undefined) out.push(warning('vrrp-equal-priority', `/vrrp/${i}/members/${k}/priority`, `"${m.container}" and "${other}" both have priority ${m.priority}`, 'the master is then chosen by the higher address; give the intended master a higher priority'));
-      prios.set(m.priority, m.container);
+      const otherK = prios.get(m.priority);
+      if (otherK === undefined) {
+        prios.set(m.priority, k);
+        return;
+      }
+      const other = g.members[otherK] as (typeof g.members)[number];
+      const ipOf = (n: number) => {
+        const a = memberNics[n]?.nic.address;
+        return a ? { text: a.split('/')[0] as string, n: parseCidr(a)?.ip ?? -1 } : undefined;
+      };
+      const mine = ipOf(k);
+      const theirs = ipOf(otherK);
+      const winner = mine && theirs ? (mine.n > theirs.n ? `"${m.container}" (${mine.text})` : `"${other.container}" (${theirs.text})`) : undefined;
+      out.push(warning('vrrp-equal-priority', `/vrrp/${i}/members/${k}/priority`, `"${m.container}" and "${other.container}" both have priority ${m.priority}`, `VRRP then elects the higher address${winner ? `, ${winner}` : ''}; give the intended master a higher priority`));
     });
   });
 
@@ -132,11 +143,19 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
     else vridSeen.set(key, g.name);
   });
 
+  const isVm = (pointer: string) => pointer.startsWith('/vms/') || pointer.startsWith('/cables/');
   for (const [ip, list] of owners) {
     for (let k = 1; k < list.length; k++) {
       const cur = list[k] as (typeof list)[number];
       const prev = list.slice(0, k).find((o) => o.domain === cur.domain || o.subnet === cur.subnet);
-      if (prev) out.push(error('duplicate-address', cur.pointer, `${ip} is already used by ${prev.what} (${prev.pointer})`, 'every address must be unique in its subnet and L2 domain; the handout gives .250 to both vswout1 and bal1: give the host its own address'));
+      if (!prev) continue;
+      const vip = [cur, prev].some((o) => o.pointer.startsWith('/vrrp/'));
+      const hint = vip
+        ? 'a virtual address must not be the own address of any interface; pick a free address for the VIP'
+        : isVm(prev.pointer) !== isVm(cur.pointer)
+          ? 'a VM and a container cannot share an address; the handout makes this mistake (172.16.1.250 on both vswout1 and bal1): give the VM its own address, as examples/practica6.json does with .201'
+          : 'every address must be unique in its subnet and L2 domain; pick a free one';
+      out.push(error('duplicate-address', cur.pointer, `${ip} is already used by ${prev.what} (${prev.pointer})`, hint));
     }
   }
   return out;

@@ -52,7 +52,8 @@ export function checkReferences(spec: LabSpec, idx: SpecIndex): Diagnostic[] {
         out.push(error('unknown-bridge', `${ptr}/bridge`, `VM "${end.vm}" has no bridge "${end.bridge}"`, `bridges of ${end.vm}: ${known(vmBridges)}`));
       }
       if (end.bridge !== undefined && end.address !== undefined) {
-        out.push(error('address-on-bridge-port', `${ptr}/address`, `cable end on bridge "${end.bridge}" also has an address`, `a bridge port carries no address; put it on the bridge (/vms/.../bridges/.../address)`));
+        const br = idx.bridges.get(bridgeKey(end.vm, end.bridge));
+        out.push(error('address-on-bridge-port', `${ptr}/address`, `cable end on bridge "${end.bridge}" also has an address`, `a bridge port carries no address; put the address on the bridge itself${br ? ` (${br.pointer}/address)` : ''}, or drop "bridge" to make this a plain NIC`));
       }
       if (end.bridge === undefined && (end.cost !== undefined || end.portPriority !== undefined)) {
         out.push(error('stp-on-plain-nic', ptr, `cable end has STP settings but is not a bridge port`, 'cost and portPriority apply to bridge ports only; add "bridge" or remove them'));

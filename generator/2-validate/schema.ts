@@ -90,9 +90,9 @@ function rangeOf(s: Record<string, unknown>): string {
   return min !== undefined ? `${min} or more` : `${max as number} or less`;
 }
 
-function tooLongHint(limit: number, schema: Record<string, unknown>): string {
-  if (schema.pattern === NAME_PATTERN && limit === 15) return 'names become Linux interface and namespace names, which allow at most 15 bytes; shorten it';
-  if (limit === 20) return 'the lab name prefixes provider networks and namespaces; at most 20 characters';
+function tooLongHint(pointer: string, limit: number, schema: Record<string, unknown>): string {
+  if (pointer === '/name') return `the lab name prefixes provider networks and namespaces; at most ${limit} bytes, like every name`;
+  if (schema.pattern === NAME_PATTERN) return `names become Linux interface and namespace names, which allow at most ${limit} bytes; shorten it`;
   return `shorten it to at most ${limit} characters`;
 }
 
@@ -135,7 +135,7 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic | undefined {
     }
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;
-      return error('too-long', ptr, `${describeValue(got)} is ${typeof got === 'string' ? Buffer.byteLength(got) : '?'} bytes, longer than ${limit}`, tooLongHint(limit, owner));
+      return error('too-long', ptr, `${describeValue(got)} is ${typeof got === 'string' ? Buffer.byteLength(got) : '?'} bytes, longer than ${limit}`, tooLongHint(ptr, limit, owner));
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
@@ -177,10 +177,14 @@ export function checkSchema(data: unknown, validate: Validator = validator()): D
   const errors = validate.errors ?? [];
   // For "bind": "*" or an address, keep the address branch's message only.
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const constAlternatives = new Map<string, string>();
+  for (const e of errors) if (oneOfPaths.has(e.instancePath) && e.keyword === 'const') constAlternatives.set(e.instancePath, JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
   for (const e of errors) {
     if (oneOfPaths.has(e.instancePath) && e.keyword === 'const') continue;
     const d = toDiagnostic(e, data);
     if (!d) continue;
+    const alternative = constAlternatives.get(e.instancePath);
+    if (alternative && d.hint) d.hint = `use ${alternative}, or ${d.hint}`;
     const key = `${d.pointer}|${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

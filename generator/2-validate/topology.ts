@@ -17,10 +17,14 @@ export function nicCount(spec: LabSpec, vm: string): number {
 
 export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const segmentName = (id: string) => {
+    const [kind, name] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
+    return kind === 'cable' ? `cable "${name}"` : kind === 'vxlan' ? `VXLAN segment "${name}"` : `the NIC of ${name}`;
+  };
   for (const loop of loopsThroughNonStpBridges(graph)) {
     const br = graph.bridges.get(loop.bridge);
     if (!br) continue;
-    out.push(error('loop-without-stp', br.pointer, `bridge "${br.bridge}" on "${br.vm}" is on an L2 loop (through ${loop.segments.join(' and ')}) but has STP off`, 'a loop without STP floods broadcasts forever; set "stp": true on every bridge of the loop, or remove a cable'));
+    out.push(error('loop-without-stp', br.pointer, `bridge "${br.bridge}" on "${br.vm}" is on an L2 loop (through ${loop.segments.map(segmentName).join(' and ')}) but has STP off`, 'a loop without STP floods broadcasts forever; set "stp": true on every bridge of the loop, or remove a cable or VXLAN segment'));
   }
 
   spec.vms.forEach((vm, i) => {
@@ -31,11 +35,11 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
 
   // Interface names inside each VM: bridges, cable NICs, VXLAN devices, container veths.
   const ifnames = new Map<string, Map<string, string>>();
-  const claim = (vm: string, name: string, pointer: string, what: string) => {
+  const claim = (vm: string, name: string, pointer: string, what: string, shorten = 'shorten the names it is made of') => {
     const names = ifnames.get(vm) ?? new Map<string, string>();
     ifnames.set(vm, names);
     if (Buffer.byteLength(name) > 15) {
-      out.push(error('ifname-too-long', pointer, `${what} would be named "${name}" in VM "${vm}", ${Buffer.byteLength(name)} bytes; Linux allows 15`, 'shorten the names it is made of'));
+      out.push(error('ifname-too-long', pointer, `${what} would be named "${name}" in VM "${vm}", ${Buffer.byteLength(name)} bytes; Linux allows 15`, shorten));
       return;
     }
     const prev = names.get(name);
@@ -44,9 +48,12 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
   };
   spec.vms.forEach((vm, i) => (vm.bridges ?? []).forEach((br, j) => claim(vm.name, br.name, `/vms/${i}/bridges/${j}/name`, `bridge "${br.name}"`)));
   (spec.cables ?? []).forEach((c, i) => c.ends.forEach((e) => claim(e.vm, c.name, `/cables/${i}/name`, `the NIC of cable "${c.name}"`)));
-  (spec.vxlan ?? []).forEach((s, i) => s.members.forEach((m) => claim(m.vm, vxlanIfname(s.name), `/vxlan/${i}/name`, `VXLAN device of "${s.name}"`)));
+  (spec.vxlan ?? []).forEach((s, i) => s.members.forEach((m) => claim(m.vm, vxlanIfname(s.name), `/vxlan/${i}/name`, `VXLAN device of "${s.name}"`, 'the VXLAN device is named vx-<segment>; shorten the segment name to at most 12 bytes')));
   (spec.containers ?? []).forEach((c, i) =>
-    c.nics.forEach((nic, j) => claim(c.vm, `${c.name}-${containerNicName(nic, j)}`, `/containers/${i}/nics/${j}`, `the veth of ${c.name}/${containerNicName(nic, j)}`)),
+    c.nics.forEach((nic, j) => {
+      const nicName = containerNicName(nic, j);
+      claim(c.vm, `${c.name}-${nicName}`, `/containers/${i}/nics/${j}`, `the veth of ${c.name}/${nicName}`, `the host side of a container NIC is named <container>-<nic>; shorten the container name "${c.name}" or the NIC name "${nicName}" so that both together take at most 14 bytes`);
+    }),
   );
 
   // Backends each balancer reaches.
@@ -59,7 +66,10 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
     s.backends.forEach((b, k) => {
       if (!idx.containers.has(b.container)) return;
       const bn = nicDomains(b.container);
-      if (!bn.some((n) => n.address)) out.push(error('backend-without-address', `/services/${i}/backends/${k}`, `backend "${b.container}" has no address`, 'give the web server an address on the internal LAN'));
+      if (!bn.some((n) => n.address)) {
+        out.push(error('backend-without-address', `/services/${i}/backends/${k}`, `backend "${b.container}" has no address`, `give a NIC of ${b.container} (/containers/${idx.containers.get(b.container)?.index}/nics) an address on the balancers' internal LAN`));
+        return;
+      }
       for (const bal of s.balancers) {
         if (!idx.containers.has(bal)) continue;
         const reach = nicDomains(bal).some((x) => bn.some((y) => y.address && x.address && x.domain === y.domain));
@@ -88,6 +98,7 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
       let chosen = mine.find((a) => (m.local !== undefined ? a.parsed && formatIp(a.parsed.ip) === m.local : seg.underlay !== undefined && subnetOf(idx, a) === seg.underlay));
       if (!chosen && m.local === undefined && seg.underlay === undefined) chosen = mine[0];
       if (!chosen) {
+        if (idx.addresses.some((a) => a.node === m.vm && idx.vms.has(a.node) && !a.parsed)) return; // reported as bad-address
         if (m.local !== undefined) out.push(error('vxlan-local-not-on-vm', `/vxlan/${i}/members/${k}/local`, `${m.local} is not an address of VM "${m.vm}"`, `addresses of ${m.vm}: ${mine.map((a) => a.text).join(', ') || 'none'}`));
         else out.push(error('vxlan-no-underlay', `/vxlan/${i}/members/${k}`, `VM "${m.vm}" has no address${seg.underlay ? ` in subnet "${seg.underlay}"` : ''} to carry VXLAN`, 'give one of its bridges or NICs an address on the underlay, or set "local"'));
         return;
