@@ -1,0 +1,212 @@
+// The Vagrantfile judged by its consumers: Ruby's parser, `vagrant validate -p` (evaluates the
+// whole file and checks the cloud_init and upload paths), Ruby itself evaluating the file against a
+// recorder (what each machine really gets), and shellcheck on the embedded fallback provisioner.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { compileFiles } from '../generator/compile.js';
+import type { LabModel } from '../generator/3-resolve/model.js';
+import type { OutputFile } from '../generator/4-emit/files.js';
+import { bootNotes, bootOrder } from '../generator/4-emit/vagrantfile.js';
+import { repoRoot } from './support/cli.js';
+
+const TOOLS: Record<string, string> = { ruby: 'ruby', vagrant: 'vagrant', shellcheck: 'shellcheck' };
+const missing = () => Object.entries(TOOLS).filter(([c]) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0).map(([c, p]) => `${c} (Debian package ${p})`);
+
+const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => /\.(json|ya?ml)$/.test(f)).sort();
+const labs = examples.flatMap((f) => {
+  try {
+    return [{ spec: f, ...compileFiles(join(repoRoot, 'examples', f)) }];
+  } catch {
+    return [];
+  }
+});
+
+function writeLab(files: OutputFile[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-lab-vagrant-'));
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+  }
+  return dir;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, input: opts.input, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+function vagrantValidate(dir: string) {
+  const home = mkdtempSync(join(tmpdir(), 'gen-lab-vagrant-home-'));
+  try {
+    return run('vagrant', ['validate', '-p'], { cwd: dir, env: { ...process.env, VAGRANT_HOME: home, VAGRANT_CHECKPOINT_DISABLE: '1' } });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** Evaluates the Vagrantfile with Ruby, recording every configuration call (blocks get a recorder too). */
+const RECORDER = String.raw`
+require "json"
+$calls = []
+PLAIN = lambda do |v|
+  case v
+  when Symbol then ":#{v}"
+  when Array then v.map { |x| PLAIN.call(x) }
+  when Hash then v.to_h { |k, x| [k.to_s, PLAIN.call(x)] }
+  else v
+  end
+end
+class Rec < BasicObject
+  def initialize(path) @path = path end
+  def method_missing(n, *a, **k, &b)
+    $calls << { "path" => (@path + [n.to_s]).join("."), "args" => ::PLAIN.call(a), "kw" => ::PLAIN.call(k) }
+    child = ::Rec.new(@path + [a.empty? ? n.to_s : "#{n}:#{a.first}"])
+    b.call(child) if b && b.arity == 1
+    child
+  end
+end
+module Vagrant
+  def self.configure(_v) yield Rec.new(["config"]) end
+end
+load ARGV[0]
+puts JSON.generate({ "experimental" => ENV["VAGRANT_EXPERIMENTAL"], "calls" => $calls })
+`;
+
+interface Call {
+  path: string;
+  args: unknown[];
+  kw: Record<string, unknown>;
+}
+
+function recordVagrantfile(dir: string): { experimental: string; calls: Call[] } {
+  const script = join(dir, '.record.rb');
+  writeFileSync(script, RECORDER);
+  const r = run('ruby', [script, join(dir, 'Vagrantfile')]);
+  unlinkSync(script);
+  assert.is(r.status, 0, r.out);
+  return JSON.parse(r.out.trim().split('\n').pop() as string);
+}
+
+function fallbackShell(vagrantfile: string): string {
+  const m = /<<~'GEN_LAB_FALLBACK_SH'\n([\s\S]*?)\n\s*GEN_LAB_FALLBACK_SH\n/.exec(vagrantfile);
+  assert.ok(m, 'fallback heredoc not found');
+  return (m as RegExpExecArray)[1] as string;
+}
+
+test('the Vagrant judges are installed (scripts/install-deps.sh)', () => {
+  assert.equal(missing(), [], `missing: ${missing().join(', ')}`);
+  assert.ok(labs.length > 0, 'no example spec validates');
+});
+
+for (const lab of labs) {
+  test(`${lab.spec}: ruby -c and vagrant validate -p accept the Vagrantfile`, () => {
+    const dir = writeLab(lab.files);
+    try {
+      const syntax = run('ruby', ['-c', 'Vagrantfile'], { cwd: dir });
+      assert.is(syntax.status, 0, syntax.out);
+      const v = vagrantValidate(dir);
+      assert.is(v.status, 0, v.out);
+      assert.match(v.out, /validated successfully/);
+      // The judge really reads the paths: without one VM's user-data it must refuse.
+      const vm = lab.model.vms[0] as LabModel['vms'][number];
+      unlinkSync(join(dir, 'vms', vm.name, 'user-data.yaml'));
+      const broken = vagrantValidate(dir);
+      assert.is.not(broken.status, 0, `validate passed without vms/${vm.name}/user-data.yaml`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${lab.spec}: every machine gets its cables, MACs, promiscuous ports, chipset and cloud-init`, () => {
+    const dir = writeLab(lab.files);
+    try {
+      const { experimental, calls } = recordVagrantfile(dir);
+      assert.ok(experimental.split(',').includes('cloud_init') && experimental.split(',').includes('disks'), experimental);
+      const defines = calls.filter((c) => c.path === 'config.vm.define').map((c) => c.args[0]);
+      assert.equal(defines, bootOrder(lab.model).map((v) => v.name), 'machines in boot order');
+      const roles = bootOrder(lab.model).map((v) => v.role);
+      assert.equal(roles, [...roles].sort((a, b) => ['switch', 'host', 'client'].indexOf(a) - ['switch', 'host', 'client'].indexOf(b)));
+      for (const vm of lab.model.vms) {
+        const at = `config.vm.define:${vm.name}`;
+        const mine = (p: string) => calls.filter((c) => c.path === `${at}.${p}`);
+        assert.equal(mine('vm.box=').map((c) => c.args[0]), [vm.box], `${vm.name} box`);
+        assert.equal(mine('vm.hostname=').map((c) => c.args[0]), [vm.name]);
+        assert.equal(mine('vm.box_version=').map((c) => c.args[0]), vm.boxVersion ? [vm.boxVersion] : []);
+        const nets = mine('vm.network').map((c) => ({ type: c.args[0], adapter: c.kw.adapter, intnet: c.kw.virtualbox__intnet, mac: c.kw.mac, auto: c.kw.auto_config }));
+        assert.equal(nets, vm.nics.map((n) => ({ type: 'private_network', adapter: n.slot, intnet: n.network, mac: n.macPlain, auto: false })), `${vm.name} NICs`);
+        const vb = `${at}.vm.provider:virtualbox`;
+        assert.equal(calls.filter((c) => c.path === `${vb}.memory=`).map((c) => c.args[0]), [vm.memory]);
+        assert.equal(calls.filter((c) => c.path === `${vb}.cpus=`).map((c) => c.args[0]), [vm.cpus]);
+        const custom = calls.filter((c) => c.path === `${vb}.customize`).map((c) => c.args[0] as string[]);
+        const promisc = custom.filter((a) => /^--nicpromisc\d+$/.test(a[2] as string)).map((a) => [a[2], a[3], a[1]]);
+        assert.equal(promisc, vm.nics.filter((n) => n.promiscuous).map((n) => [`--nicpromisc${n.slot}`, 'allow-all', ':id']), `${vm.name} promiscuous`);
+        assert.is(custom.some((a) => a[2] === '--chipset' && a[3] === 'ich9'), vm.chipset === 'ich9', `${vm.name} chipset`);
+        const ci = mine('vm.cloud_init');
+        assert.is(ci.length, 1);
+        assert.equal(ci[0]?.args, [':user_data']);
+        assert.equal(ci[0]?.kw, { content_type: 'text/cloud-config', path: `vms/${vm.name}/user-data.yaml` });
+        const prov = mine('vm.provision').map((c) => [c.args[0], c.kw.type]);
+        assert.equal(prov, [['gen-lab-user-data', 'file'], ['gen-lab-cloud-init', 'shell']], 'upload then fallback');
+        assert.equal(mine('vm.provision').find((c) => c.kw.type === 'shell')?.kw.args, [vm.name, lab.model.specHash]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${lab.spec}: the fallback provisioner's shell passes shellcheck`, () => {
+    const vagrantfile = lab.files.find((f) => f.path === 'Vagrantfile')?.content ?? '';
+    const shell = fallbackShell(vagrantfile);
+    assert.match(shell, /^#!\/bin\/sh\n/);
+    const sc = run('shellcheck', ['-s', 'sh', '-'], { input: shell });
+    assert.is(sc.status, 0, sc.out);
+    const n = run('sh', ['-n'], { input: shell });
+    assert.is(n.status, 0, n.out);
+  });
+}
+
+test('a Vagrantfile with more than 8 NICs switches the chipset before Vagrant adds them', () => {
+  // A hub switch with 8 cables: with Vagrant's NAT that is 9 adapters, one past PIIX3's limit.
+  const spokes = Array.from({ length: 8 }, (_, i) => `s${i + 1}`);
+  const spec = {
+    name: 'hub',
+    vms: [{ name: 'hub', role: 'switch', bridges: [{ name: 'br0', stp: true }] }, ...spokes.map((s) => ({ name: s, role: 'client' }))],
+    cables: spokes.map((s, i) => ({ name: `c${i + 1}`, ends: [{ vm: 'hub', bridge: 'br0' }, { vm: s, address: `10.9.0.${i + 1}/24` }] })),
+  };
+  const specDir = mkdtempSync(join(tmpdir(), 'gen-lab-hub-'));
+  try {
+    writeFileSync(join(specDir, 'hub.json'), JSON.stringify(spec));
+    const lab = compileFiles(join(specDir, 'hub.json'));
+    assert.is(lab.model.vms.find((v) => v.name === 'hub')?.chipset, 'ich9');
+    const dir = writeLab(lab.files);
+    try {
+      const v = vagrantValidate(dir);
+      assert.is(v.status, 0, v.out);
+      const { experimental, calls } = recordVagrantfile(dir);
+      assert.ok(experimental.split(',').includes('typed_triggers'), experimental);
+      const trigger = calls.find((c) => c.path === 'config.vm.define:hub.trigger.before');
+      assert.equal(trigger?.args, [':VagrantPlugins::ProviderVirtualBox::Action::ClearNetworkInterfaces']);
+      assert.equal(trigger?.kw, { type: ':action' });
+      assert.is(calls.filter((c) => c.path === 'config.vm.define:hub.vm.network').length, 8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(specDir, { recursive: true, force: true });
+  }
+});
+
+test('boot notes name every VM in boot order and the fallback', () => {
+  for (const lab of labs) {
+    const md = bootNotes(lab.model);
+    const order = bootOrder(lab.model).map((v) => `\`${v.name}\``).join(', ');
+    assert.ok(md.includes(order), md);
+    assert.match(md, /NoCloud/);
+  }
+});
+
+test.run();
