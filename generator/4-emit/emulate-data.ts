@@ -65,6 +65,8 @@ export function emulationData(model: LabModel): string {
     words('WEBS', model.containers.filter((c) => c.role === 'web').map((c) => c.name)),
     '# container vm: where each container lives',
     `declare -A CONTAINER_VM=(${model.containers.map((c) => `[${c.name}]=${q(c.vm)}`).join(' ')})`,
+    "# CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)",
+    `declare -A NODE_CPUS=(${model.containers.map((c) => `[${c.name}]=${model.vms.find((v) => v.name === c.vm)?.cpus ?? 1}`).join(' ')})`,
     '# cable vmA nicA macA mtuA vmB nicB macB mtuB',
     array('CABLES', cableRows(model)),
     '# container vm nic mac host-side-veth bridge mtu (as the LXD profile)',
