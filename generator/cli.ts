@@ -18,11 +18,11 @@ function printWarnings(warnings: Diagnostic[], file: string, positions?: Map<str
   for (const w of warnings) process.stderr.write(formatDiagnostic(w, file, positions) + '\n');
 }
 
-function handleFailure(e: unknown): never {
+function handleFailure(e: unknown, writes = false): never {
   if (e instanceof SpecError) {
     process.stderr.write(e.message + '\n');
     const n = e.diagnostics.filter((d) => d.severity === 'error').length;
-    process.stderr.write(`gen-lab: ${n} error${n === 1 ? '' : 's'}; nothing written\n`);
+    process.stderr.write(`gen-lab: ${n} error${n === 1 ? '' : 's'}${writes ? '; nothing written' : ''}\n`);
     process.exit(EXIT_BAD_INPUT);
   }
   process.stderr.write(`gen-lab: internal error: ${(e as Error).message}\n  this is a bug in gen-lab, not in your spec; please report it with the spec\n`);
@@ -72,7 +72,7 @@ export function main(argv: string[]): void {
             process.stdout.write(`load ${t.loadMs.toFixed(1)} ms, validate ${t.validateMs.toFixed(1)} ms, resolve ${t.resolveMs.toFixed(1)} ms, emit ${c.emitMs.toFixed(1)} ms, total ${(performance.now() - t0).toFixed(1)} ms\n`);
           }
         } catch (e) {
-          handleFailure(e);
+          handleFailure(e, !args.check);
         }
       },
     )
@@ -84,7 +84,7 @@ export function main(argv: string[]): void {
         try {
           const c = compileModel(args.spec as string);
           printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
-          process.stdout.write(`${args.spec as string}: valid (${c.model.vms.length} VMs, ${c.model.containers.length} containers, ${c.warnings.length} warnings)\n`);
+          process.stdout.write(`${args.spec as string}: valid (${c.model.vms.length} VMs, ${c.model.containers.length} containers, ${c.warnings.length} warning${c.warnings.length === 1 ? '' : 's'})\n`);
           if (args.timing) process.stdout.write(`load ${c.timing.loadMs.toFixed(1)} ms, validate ${c.timing.validateMs.toFixed(1)} ms, resolve ${c.timing.resolveMs.toFixed(1)} ms\n`);
         } catch (e) {
           handleFailure(e);
