@@ -49,23 +49,35 @@ export interface WriteResult {
   removed: string[];
 }
 
+// throwIfNoEntry: a fresh folder makes thousands of misses, and exceptions made them the hot spot.
 const lstatOrUndefined = (p: string): Stats | undefined => {
   try {
-    return lstatSync(p);
+    return lstatSync(p, { throwIfNoEntry: false });
   } catch {
-    return undefined;
+    return undefined; // ENOTDIR: a file where a folder of the path should be
   }
 };
 
 const modeOf = (executable: boolean | undefined) => (executable ? 0o755 : 0o644);
 const sameFile = (p: string, st: Stats, f: OutputFile) => st.isFile() && Boolean(st.mode & 0o100) === Boolean(f.executable) && readFileSync(p, 'utf8') === f.content;
 
+interface Survey {
+  problems: Diagnostic[];
+  /** What is on disk now at each target path (undefined: nothing). */
+  targets: Map<string, Stats | undefined>;
+  /** Folders known to exist, so staging does not look again. */
+  dirs: Set<string>;
+}
+
 /** Everything that would make the write refuse, found before the disk is touched. */
-function preflight(outDir: string, files: OutputFile[], previous: Set<string>): Diagnostic[] {
+function preflight(outDir: string, files: OutputFile[], previous: Set<string>): Survey {
   const problems: Diagnostic[] = [];
+  const targets = new Map<string, Stats | undefined>();
+  const dirs = new Set<string>();
   const now = new Set(files.map((f) => f.path));
   const outSt = lstatOrUndefined(outDir);
-  if (outSt && !outSt.isDirectory()) return [error('would-overwrite', '', `${outDir} exists and is not a folder`, 'choose another output folder with -o')];
+  if (outSt && !outSt.isDirectory()) return { problems: [error('would-overwrite', '', `${outDir} exists and is not a folder`, 'choose another output folder with -o')], targets, dirs };
+  if (outSt) dirs.add(outDir);
   const checkedDirs = new Set<string>();
   for (const f of files) {
     if (!isSafeRelative(f.path)) {
@@ -78,6 +90,7 @@ function preflight(outDir: string, files: OutputFile[], previous: Set<string>): 
       if (checkedDirs.has(rel)) continue;
       checkedDirs.add(rel);
       const st = lstatOrUndefined(join(outDir, rel));
+      if (st?.isDirectory()) dirs.add(join(outDir, rel));
       if (st && !st.isDirectory()) {
         const ours = previous.has(rel) && !now.has(rel);
         problems.push(error('would-overwrite', '', `${join(outDir, rel)} is in the way: a folder must go there`, ours ? 'gen-lab wrote it for an older layout; delete it and regenerate' : 'move it away or choose another output folder with -o'));
@@ -85,27 +98,31 @@ function preflight(outDir: string, files: OutputFile[], previous: Set<string>): 
     }
     const p = join(outDir, f.path);
     const st = lstatOrUndefined(p);
+    targets.set(p, st);
     if (!st) continue;
     if (st.isDirectory()) problems.push(error('would-overwrite', '', `${p} is a folder where gen-lab writes a file`, 'move it away or choose another output folder with -o'));
     else if (!st.isFile()) problems.push(error('would-overwrite', '', `${p} is not a regular file`, 'move it away or choose another output folder with -o'));
     else if (!previous.has(f.path) && readFileSync(p, 'utf8') !== f.content) problems.push(error('would-overwrite', '', `${p} exists and was not written by gen-lab`, 'move it away or choose another output folder with -o'));
   }
-  return problems;
+  return { problems, targets, dirs };
 }
 
 type JournalEntry = { kind: 'created'; path: string } | { kind: 'replaced'; path: string; content: Buffer; mode: number };
 
 export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
   const previous = new Set(readManifest(outDir));
-  const problems = preflight(outDir, files, previous);
+  const { problems, targets, dirs } = preflight(outDir, files, previous);
   if (problems.length > 0) throw new SpecError(problems, outDir);
 
   const createdDirs: string[] = [];
   const ensureDir = (dir: string) => {
-    if (lstatOrUndefined(dir)) return;
-    ensureDir(dirname(dir));
-    mkdirSync(dir);
-    createdDirs.push(dir);
+    if (dirs.has(dir)) return;
+    if (!lstatOrUndefined(dir)) {
+      ensureDir(dirname(dir));
+      mkdirSync(dir);
+      createdDirs.push(dir);
+    }
+    dirs.add(dir);
   };
   const staged: { tmp: string; final: string }[] = [];
   const journal: JournalEntry[] = [];
@@ -124,7 +141,7 @@ export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
   try {
     for (const f of files) {
       const final = join(outDir, f.path);
-      const st = lstatOrUndefined(final);
+      const st = targets.get(final);
       if (st && sameFile(final, st, f)) {
         unchanged++;
         continue;
@@ -134,14 +151,16 @@ export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
     const mst = lstatOrUndefined(manifestPath);
     if (!mst || !mst.isFile() || readFileSync(manifestPath, 'utf8') !== manifest) stage(manifestPath, manifest, 0o644);
     for (const s of staged) {
-      const st = lstatOrUndefined(s.final);
-      journal.push(st ? { kind: 'replaced', path: s.final, content: readFileSync(s.final), mode: st.mode & 0o7777 } : { kind: 'created', path: s.final });
+      const st = targets.has(s.final) ? targets.get(s.final) : lstatOrUndefined(s.final);
+      const entry: JournalEntry = st ? { kind: 'replaced', path: s.final, content: readFileSync(s.final), mode: st.mode & 0o7777 } : { kind: 'created', path: s.final };
       renameSync(s.tmp, s.final);
+      journal.push(entry); // only once the rename happened: a failed one changed nothing to undo
     }
     for (const p of stale) {
       const abs = join(outDir, p);
-      journal.push({ kind: 'replaced', path: abs, content: readFileSync(abs), mode: lstatSync(abs).mode & 0o7777 });
+      const entry: JournalEntry = { kind: 'replaced', path: abs, content: readFileSync(abs), mode: lstatSync(abs).mode & 0o7777 };
       rmSync(abs);
+      journal.push(entry);
     }
   } catch (e) {
     rollback(journal, staged, createdDirs);
