@@ -3,14 +3,16 @@
 // per host really starts from a local busybox image with its NICs on the bridges the profile names.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { compileFiles } from '../generator/compile.js';
 import { LXD_INSTALL_NETWORK, LXD_INSTALL_NIC, LXD_INSTALL_PROFILE, lxdProfileName } from '../generator/4-emit/lxd.js';
 import { repoRoot } from './support/cli.js';
-import { buildBusyboxImage, LxdDaemon, missingTools, type Run } from './support/lxd.js';
+import { buildAlpineStandInImage, buildBusyboxImage, LxdDaemon, missingTools, type Run } from './support/lxd.js';
 
 const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => /\.(json|ya?ml)$/.test(f)).sort();
 const labs = examples.flatMap((f) => {
@@ -86,6 +88,64 @@ for (const lab of labs) {
         assert.is(daemon.bridgePorts().get(LXD_INSTALL_NETWORK)?.length ?? 0, 0, 'install NIC gone from the install bridge');
         assert.not.ok(daemon.lxc('exec', probe.name, '--', 'ip', '-o', 'link').stdout.includes(LXD_INSTALL_NIC), 'install NIC gone inside');
         ok(daemon.lxc('stop', '--force', probe.name), 'stop');
+      } finally {
+        daemon.stop();
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
+for (const lab of labs) {
+  for (const vm of lab.model.vms.filter((v) => v.containers.length > 0)) {
+    test(`${lab.spec}: ${vm.name}'s containers.sh builds its containers against a real LXD, and again is a no-op`, () => {
+      assert.equal(missingTools(), [], `missing: ${missingTools().join(', ')}`);
+      const work = mkdtempSync(join(tmpdir(), 'gen-lab-lxd-adapter-'));
+      const labDir = join(work, 'lab');
+      for (const f of lab.files) {
+        mkdirSync(dirname(join(labDir, f.path)), { recursive: true });
+        writeFileSync(join(labDir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+      }
+      const daemon = LxdDaemon.start(`a-${vm.name}`);
+      try {
+        const containers = lab.model.containers.filter((c) => c.vm === vm.name);
+        for (const br of [...new Set(containers.flatMap((c) => c.nics.map((n) => n.bridge)))].sort()) daemon.addBridge(br);
+        ok(daemon.lxc('image', 'import', buildAlpineStandInImage(work), '--alias', 'alpine-stand-in'), 'import stand-in');
+        const adapter = () => {
+          const r = spawnSync('ip', ['netns', 'exec', daemon.netns, 'sh', join(labDir, 'vms', vm.name, 'containers.sh'), 'setup'], {
+            env: { ...process.env, LXD_DIR: daemon.dir, GEN_LAB_DIR: labDir, GEN_LAB_IMAGE: 'alpine-stand-in', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' },
+            encoding: 'utf8',
+            timeout: 300_000,
+          });
+          return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+        };
+        const first = adapter();
+        ok(first, 'containers.sh setup');
+        const ports = daemon.bridgePorts();
+        assert.is(ports.get(LXD_INSTALL_NETWORK)?.length ?? 0, 0, 'no container left on the install network');
+        for (const c of containers) {
+          assert.match(daemon.lxc('info', c.name).stdout, /Status: RUNNING/, `${c.name} running`);
+          for (const nic of c.nics) assert.ok(ports.get(nic.bridge)?.includes(nic.hostName), `${nic.hostName} on ${nic.bridge}`);
+          const log = daemon.lxc('exec', c.name, '--', 'cat', '/stand-in.log').stdout;
+          const roleNeeds = c.role === 'balancer' ? ['keepalived', 'haproxy'] : c.role === 'web' ? ['apache2', 'php-apache2'] : [];
+          for (const p of roleNeeds) assert.ok(new RegExp(`^apk add .*\\b${p}\\b`, 'm').test(log), `${c.name} installs ${p}: ${log}`);
+          assert.match(log, /^rc-update add gen-lab-network boot$/m);
+          for (const f of lab.files.filter((x) => x.path.startsWith(`containers/${c.name}/`) && !x.path.endsWith('/profile.yaml'))) {
+            const name = f.path.split('/').pop() as string;
+            const dest = { 'network.sh': '/etc/gen-lab/network.sh', 'keepalived.conf': '/etc/keepalived/keepalived.conf', 'haproxy.cfg': '/etc/haproxy/haproxy.cfg', 'apache-gen-lab.conf': '/etc/apache2/conf.d/gen-lab.conf', 'index.php': '/var/www/localhost/htdocs/index.php' }[name] ?? `/etc/gen-lab/${name}`;
+            const pulled = daemon.lxc('file', 'pull', `${c.name}${dest}`, '-');
+            assert.is(pulled.stdout, f.content, `${c.name}:${dest} (rc ${pulled.status}: ${pulled.stderr})`);
+          }
+        }
+        // STP costs re-applied by network.sh ports to the container veths.
+        const cost = daemon.run('bridge', ['-j', 'link', 'show']);
+        for (const p of JSON.parse(cost.stdout) as { ifname: string; cost: number }[]) {
+          const port = vm.bridges.flatMap((b) => b.ports).find((x) => x.ifname === p.ifname);
+          if (port) assert.is(p.cost, port.cost, `${p.ifname} cost`);
+        }
+        const second = adapter();
+        ok(second, 'containers.sh setup again');
+        for (const c of containers) assert.match(second.stderr, new RegExp(`${c.name}: already built from this spec`));
       } finally {
         daemon.stop();
         rmSync(work, { recursive: true, force: true });

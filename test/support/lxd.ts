@@ -135,3 +135,26 @@ export function buildBusyboxImage(dir: string): string {
   if (tar.status !== 0) throw new Error('tar failed');
   return tarball;
 }
+
+/**
+ * The busybox image playing Alpine for containers.sh: apk and rc-update are recorders (no package
+ * server is reachable here), udhcpc is busybox's own and gets a real lease from LXD's dnsmasq.
+ */
+export function buildAlpineStandInImage(dir: string): string {
+  buildBusyboxImage(dir);
+  const root = join(dir, 'image');
+  const rootfs = join(root, 'rootfs');
+  for (const d of ['etc/init.d', 'etc/network', 'usr/share/udhcpc']) mkdirSync(join(rootfs, d), { recursive: true });
+  for (const applet of ['udhcpc', 'chmod', 'printf', 'mkdir', 'echo', 'sed']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+  const script = (path: string, body: string) => {
+    writeFileSync(join(rootfs, path), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(rootfs, path), 0o755);
+  };
+  script('sbin/apk', 'echo "apk $*" >>/stand-in.log');
+  script('sbin/rc-update', 'echo "rc-update $*" >>/stand-in.log');
+  script('usr/share/udhcpc/default.script', '[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface"\nexit 0');
+  const tarball = join(dir, 'alpine-stand-in.tar.gz');
+  const tar = spawnSync('tar', ['-C', root, '-czf', tarball, 'metadata.yaml', 'rootfs']);
+  if (tar.status !== 0) throw new Error('tar failed');
+  return tarball;
+}
