@@ -193,6 +193,10 @@ function rollback(journal: JournalEntry[], staged: { tmp: string }[], createdDir
 /** After stale files go, their folders go too if nothing else is left in them. */
 function removeEmptyParents(outDir: string, dir: string): void {
   while (dir !== outDir && dir.startsWith(outDir + sep)) {
+    if (!lstatOrUndefined(dir)) {
+      dir = dirname(dir); // already pruned for an earlier stale file of the same folder
+      continue;
+    }
     if (readdirSync(dir).length > 0) return;
     rmdirSync(dir);
     dir = dirname(dir);
