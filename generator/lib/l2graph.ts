@@ -94,26 +94,104 @@ export function l2Components(graph: L2Graph, options: { withTunnels: boolean }):
 /**
  * Bridges with STP off that lie on a loop. In the bipartite graph of bridges and segments, bridge B
  * is on a cycle when two of its segments stay connected without B, or it has two ports on one segment.
+ * Two edges at B have endpoints connected without B exactly when they lie in one biconnected block,
+ * so one block decomposition of the whole graph answers every bridge (it was one union-find per
+ * bridge, quadratic in large labs). The reported pair is the first in segment order, as before.
  */
 export function loopsThroughNonStpBridges(graph: L2Graph): { bridge: L2NodeId; segments: string[] }[] {
+  const { blockOfEdge, incidence } = edgeBlocks(graph);
   const found: { bridge: L2NodeId; segments: string[] }[] = [];
   for (const [id, br] of graph.bridges) {
     if (br.stp) continue;
-    const mine = graph.segments.filter((s) => s.attachments.some((a) => a.node === id));
-    const twice = mine.find((s) => s.attachments.filter((a) => a.node === id).length > 1);
+    const mine = incidence.get(id) ?? [];
+    const twice = mine.find((m) => m.edges.length > 1);
     if (twice) {
-      found.push({ bridge: id, segments: [twice.id] });
+      found.push({ bridge: id, segments: [(graph.segments[twice.segment] as L2Segment).id] });
       continue;
     }
-    const uf = new UnionFind();
-    for (const seg of graph.segments) {
-      for (const a of seg.attachments) if (a.node !== id) uf.union(`seg:${seg.id}`, a.node);
+    const firstInBlock = new Map<number, number>();
+    let pair: [number, number] | undefined;
+    for (let j = 0; j < mine.length; j++) {
+      const block = blockOfEdge[(mine[j] as (typeof mine)[number]).edges[0] as number] as number;
+      const first = firstInBlock.get(block);
+      if (first === undefined) firstInBlock.set(block, j);
+      else if (!pair || first < pair[0]) pair = [first, j];
     }
-    let pair: string[] | undefined;
-    for (let a = 0; a < mine.length && !pair; a++)
-      for (let b = a + 1; b < mine.length && !pair; b++)
-        if (uf.find(`seg:${(mine[a] as L2Segment).id}`) === uf.find(`seg:${(mine[b] as L2Segment).id}`)) pair = [(mine[a] as L2Segment).id, (mine[b] as L2Segment).id];
-    if (pair) found.push({ bridge: id, segments: pair });
+    if (pair) found.push({ bridge: id, segments: pair.map((k) => (graph.segments[(mine[k] as (typeof mine)[number]).segment] as L2Segment).id) });
   }
   return found;
+}
+
+/** Biconnected blocks of the segment/node graph (iterative Tarjan), and each bridge's segments in order. */
+function edgeBlocks(graph: L2Graph): { blockOfEdge: Int32Array; incidence: Map<L2NodeId, { segment: number; edges: number[] }[]> } {
+  const index = new Map<string, number>();
+  const vertex = (key: string) => {
+    let v = index.get(key);
+    if (v === undefined) {
+      v = index.size;
+      index.set(key, v);
+    }
+    return v;
+  };
+  const edgeEnds: [number, number][] = [];
+  const incidence = new Map<L2NodeId, { segment: number; edges: number[] }[]>();
+  graph.segments.forEach((seg, i) => {
+    const s = vertex(`seg:${i}`);
+    for (const a of seg.attachments) {
+      const e = edgeEnds.length;
+      edgeEnds.push([s, vertex(`node:${a.node}`)]);
+      let list = incidence.get(a.node);
+      if (!list) incidence.set(a.node, (list = []));
+      const last = list[list.length - 1];
+      if (last && last.segment === i) last.edges.push(e);
+      else list.push({ segment: i, edges: [e] });
+    }
+  });
+  const n = index.size;
+  const adjacency: { to: number; edge: number }[][] = Array.from({ length: n }, () => []);
+  edgeEnds.forEach(([a, b], e) => {
+    (adjacency[a] as { to: number; edge: number }[]).push({ to: b, edge: e });
+    (adjacency[b] as { to: number; edge: number }[]).push({ to: a, edge: e });
+  });
+  const disc = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const blockOfEdge = new Int32Array(edgeEnds.length).fill(-1);
+  const edgeStack: number[] = [];
+  let time = 0;
+  let blocks = 0;
+  for (let root = 0; root < n; root++) {
+    if (disc[root] !== -1) continue;
+    disc[root] = low[root] = time++;
+    const frames: { v: number; via: number; next: number }[] = [{ v: root, via: -1, next: 0 }];
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1] as { v: number; via: number; next: number };
+      const adj = adjacency[f.v] as { to: number; edge: number }[];
+      if (f.next < adj.length) {
+        const { to, edge } = adj[f.next++] as { to: number; edge: number };
+        if (edge === f.via) continue;
+        if (disc[to] === -1) {
+          edgeStack.push(edge);
+          disc[to] = low[to] = time++;
+          frames.push({ v: to, via: edge, next: 0 });
+        } else if ((disc[to] as number) < (disc[f.v] as number)) {
+          edgeStack.push(edge);
+          low[f.v] = Math.min(low[f.v] as number, disc[to] as number);
+        }
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (!parent) continue;
+      low[parent.v] = Math.min(low[parent.v] as number, low[f.v] as number);
+      if ((low[f.v] as number) >= (disc[parent.v] as number)) {
+        for (;;) {
+          const e = edgeStack.pop() as number;
+          blockOfEdge[e] = blocks;
+          if (e === f.via) break;
+        }
+        blocks++;
+      }
+    }
+  }
+  return { blockOfEdge, incidence };
 }
