@@ -83,9 +83,10 @@ export function l2Diagram(model: LabModel): Diagram {
     chart.node('end');
   }
 
+  const bridgeOfNic = new Map(model.vms.flatMap((v) => v.nics.map((n) => [`${v.name}/${n.cable}`, n.bridge] as const)));
   const endOf = (vm: string, cable: string): string => {
-    const nic = model.vms.find((v) => v.name === vm)?.nics.find((n) => n.cable === cable);
-    return nic?.bridge ? bridgeId(vm, nic.bridge) : vmNicId(vm, cable);
+    const bridge = bridgeOfNic.get(`${vm}/${cable}`);
+    return bridge ? bridgeId(vm, bridge) : vmNicId(vm, cable);
   };
   const drawn = new Set<string>();
   for (const vm of model.vms)

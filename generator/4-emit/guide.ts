@@ -62,9 +62,10 @@ function addressRows(model: LabModel): string[][] {
   }
   for (const c of model.containers) for (const n of c.nics) if (n.address) add(c.name, n.name, n.address);
   for (const g of model.vrrp) for (const vip of g.addresses) rows.push({ subnet: g.members[0]?.address.subnet ?? '', ip: vip, cells: [mdCode(`${vip}/${g.prefix}`), `VRRP ${mdCode(g.name)} (virtual)`, '-', mdCode(g.members[0]?.address.subnet ?? '')] });
-  const ipKey = (ip: string) => ip.split('.').map((x) => x.padStart(3, '0')).join('.');
-  rows.sort((a, b) => (a.subnet < b.subnet ? -1 : a.subnet > b.subnet ? 1 : ipKey(a.ip) < ipKey(b.ip) ? -1 : ipKey(a.ip) > ipKey(b.ip) ? 1 : 0));
-  return rows.map((r) => r.cells);
+  const ipNumber = (ip: string) => ip.split('.').reduce((n, x) => n * 256 + Number(x), 0);
+  const keyed = rows.map((r) => ({ ...r, n: ipNumber(r.ip) }));
+  keyed.sort((a, b) => (a.subnet < b.subnet ? -1 : a.subnet > b.subnet ? 1 : a.n - b.n));
+  return keyed.map((r) => r.cells);
 }
 
 function diagramBlock(d: Diagram, what: string): string {
@@ -163,6 +164,7 @@ function slots(_model: LabModel) {
 
 export function guideView(model: LabModel) {
   const slotText = slots(model);
+  const bridges = bridgeRows(model);
   return {
     titleMd: mdInline(model.title),
     descriptionMd: model.description ? mdInline(model.description) : '',
@@ -174,7 +176,7 @@ export function guideView(model: LabModel) {
     counts: { vms: model.vms.length, containers: model.containers.length, cables: new Set(model.vms.flatMap((v: VmModel) => v.nics.map((n) => n.cable))).size },
     vmTable: mdTable(['VM', 'role', 'box', 'memory', 'CPUs', 'NICs (adapter: cable)', 'notes'], vmRows(model)),
     containerTable: model.containers.length ? mdTable(['container', 'VM', 'role', 'image', 'NICs', 'notes'], containerRows(model)) : '',
-    bridgeTable: bridgeRows(model).length ? mdTable(['VM', 'bridge', 'STP', 'address', 'MTU', 'ports in kernel order'], bridgeRows(model)) : '',
+    bridgeTable: bridges.length ? mdTable(['VM', 'bridge', 'STP', 'address', 'MTU', 'ports in kernel order'], bridges) : '',
     addressTable: mdTable(['address', 'node', 'interface', 'subnet'], addressRows(model)),
     subnetTable: model.subnets.length ? mdTable(['subnet', 'network', 'notes'], model.subnets.map((s) => [mdCode(s.name), mdCode(`${s.network}/${s.prefix}`), s.description ? mdInline(s.description) : ''])) : '',
     vrrpTable: model.vrrp.length ? mdTable(['group', 'VRID', 'virtual addresses', 'members (priority)', 'expected master', 'master down after'], model.vrrp.map((g) => [mdCode(g.name), String(g.vrid), g.addresses.map(mdCode).join(', '), g.members.map((m) => `${mdCode(m.container)}/${m.nic} (${m.priority})`).join(', '), mdCode(g.expectedMaster), `${g.masterDownInterval.toFixed(2)} s`])) : '',
