@@ -4,7 +4,7 @@
 # tools (iproute2, curl). Idempotent; needs root on Debian or Ubuntu.
 set -euo pipefail
 packages=(
-  iproute2 procps psmisc kmod curl ca-certificates
+  iproute2 iputils-ping util-linux procps psmisc kmod curl ca-certificates
   ruby vagrant genisoimage cloud-init shellcheck
   haproxy keepalived apache2 libapache2-mod-php php-cli
   lxd lxd-client busybox-static nftables dnsmasq-base
