@@ -25,11 +25,12 @@ export function resolveLab(spec: LabSpec): LabModel {
     const p = parseCidr(s.cidr) as NonNullable<ReturnType<typeof parseCidr>>;
     return { name: s.name, network: formatIp(p.network), prefix: p.prefix, ...(s.description ? { description: s.description } : {}) };
   });
+  const subnetNetworks = subnets.map((s) => ({ name: s.name, prefix: s.prefix, network: parseIp(s.network) as number }));
   const toCidr = (text: string | undefined, subnetName: string | undefined): Cidr | undefined => {
     if (text === undefined) return undefined;
     const p = parseCidr(text) as NonNullable<ReturnType<typeof parseCidr>>;
     const network = `${formatIp(p.network)}/${p.prefix}`;
-    const named = subnetName ?? subnets.find((s) => s.prefix === p.prefix && inNetwork(p.ip, parseIp(s.network) as number, s.prefix))?.name;
+    const named = subnetName ?? subnetNetworks.find((s) => s.prefix === p.prefix && inNetwork(p.ip, s.network, s.prefix))?.name;
     return { ip: formatIp(p.ip), prefix: p.prefix, cidr: `${formatIp(p.ip)}/${p.prefix}`, subnet: named ?? network, network };
   };
 
@@ -40,34 +41,38 @@ export function resolveLab(spec: LabSpec): LabModel {
     return { forwardDelay: br?.forwardDelay ?? d.forwardDelay, helloTime: br?.helloTime ?? d.helloTime, maxAge: br?.maxAge ?? d.maxAge };
   };
 
+  // Per-VM indexes in spec order: looking these up per VM was quadratic in large labs.
+  const containersByVm = new Map<string, string[]>();
+  for (const c of spec.containers ?? []) pushTo(containersByVm, c.vm, c.name);
+  const cableEndsByVm = new Map<string, { cable: NonNullable<LabSpec['cables']>[number]; k: number }[]>();
+  for (const cable of spec.cables ?? []) cable.ends.forEach((end, k) => pushTo(cableEndsByVm, end.vm, { cable, k }));
+
   // VMs, their NICs and bridges (ports filled in below, in the order the kernel will number them).
   const vms: VmModel[] = spec.vms.map((vm) => {
     const nics: VmNicModel[] = [];
-    (spec.cables ?? []).forEach((cable) =>
-      cable.ends.forEach((end, k) => {
-        if (end.vm !== vm.name) return;
-        const other = cable.ends[1 - k] as (typeof cable.ends)[number];
-        const mac = deriveMac(lab, vm.name, cable.name);
-        const l2node = end.bridge ? `bridge:${vm.name}/${end.bridge}` : `nic:${vm.name}/${cable.name}`;
-        const address = toCidr(end.address, end.subnet);
-        nics.push({
-          slot: nics.length + 2,
-          cable: cable.name,
-          network: `${lab}-${cable.name}`,
-          mac,
-          macPlain: plainMac(mac),
-          guestName: cable.name,
-          ...(end.bridge ? { bridge: end.bridge } : {}),
-          ...(address ? { address } : {}),
-          mtu: mtu(l2node),
-          promiscuous: end.bridge !== undefined,
-          stpCost: end.cost ?? D.DEFAULT_PORT_COST,
-          stpPriority: end.portPriority ?? D.DEFAULT_PORT_PRIORITY,
-          peer: { vm: other.vm, nic: cable.name },
-          l2domain: domainId(l2node),
-        });
-      }),
-    );
+    for (const { cable, k } of cableEndsByVm.get(vm.name) ?? []) {
+      const end = cable.ends[k] as (typeof cable.ends)[number];
+      const other = cable.ends[1 - k] as (typeof cable.ends)[number];
+      const mac = deriveMac(lab, vm.name, cable.name);
+      const l2node = end.bridge ? `bridge:${vm.name}/${end.bridge}` : `nic:${vm.name}/${cable.name}`;
+      const address = toCidr(end.address, end.subnet);
+      nics.push({
+        slot: nics.length + 2,
+        cable: cable.name,
+        network: `${lab}-${cable.name}`,
+        mac,
+        macPlain: plainMac(mac),
+        guestName: cable.name,
+        ...(end.bridge ? { bridge: end.bridge } : {}),
+        ...(address ? { address } : {}),
+        mtu: mtu(l2node),
+        promiscuous: end.bridge !== undefined,
+        stpCost: end.cost ?? D.DEFAULT_PORT_COST,
+        stpPriority: end.portPriority ?? D.DEFAULT_PORT_PRIORITY,
+        peer: { vm: other.vm, nic: cable.name },
+        l2domain: domainId(l2node),
+      });
+    }
     const bridges: BridgeModel[] = (vm.bridges ?? []).map((br) => {
       const mac = deriveMac(lab, vm.name, 'bridge', br.name);
       const priority = br.priority ?? D.DEFAULT_BRIDGE_PRIORITY;
@@ -103,11 +108,13 @@ export function resolveLab(spec: LabSpec): LabModel {
       vxlans: [],
       ipForward: false,
       namespace: `${lab}-${vm.name}`,
-      containers: (spec.containers ?? []).filter((c) => c.vm === vm.name).map((c) => c.name),
+      containers: containersByVm.get(vm.name) ?? [],
     };
   });
-  const vmOf = (name: string) => vms.find((v) => v.name === name) as VmModel;
-  const bridgeOf = (vm: string, name: string) => vmOf(vm).bridges.find((b) => b.name === name) as BridgeModel;
+  const vmByName = new Map(vms.map((v) => [v.name, v]));
+  const bridgeByKey = new Map(vms.flatMap((v) => v.bridges.map((b) => [`${v.name}/${b.name}`, b] as const)));
+  const vmOf = (name: string) => vmByName.get(name) as VmModel;
+  const bridgeOf = (vm: string, name: string) => bridgeByKey.get(`${vm}/${name}`) as BridgeModel;
   const addPort = (vm: string, bridge: string, port: Omit<BridgePortModel, 'portNo' | 'role'>) => {
     const br = bridgeOf(vm, bridge);
     br.ports.push({ ...port, portNo: br.ports.length + 1, role: 'none' });
@@ -174,7 +181,8 @@ export function resolveLab(spec: LabSpec): LabModel {
       namespace: `${lab}-${c.name}`,
     };
   });
-  const containerOf = (name: string) => containers.find((c) => c.name === name) as ContainerModel;
+  const containerByName = new Map(containers.map((c) => [c.name, c]));
+  const containerOf = (name: string) => containerByName.get(name) as ContainerModel;
 
   const { domains: l2domains, stpRoles } = buildDomains(graph, vms, containers, domainId);
 
@@ -218,15 +226,19 @@ export function resolveLab(spec: LabSpec): LabModel {
       const nic = c.nics.find((n) => n.address && balancerDomains.has(n.l2domain)) ?? c.nics.find((n) => n.address);
       return { container: c.name, address: (nic?.address as Cidr).ip, port: b.port ?? 80, weight: b.weight ?? 1, expectUnreachableFrom: [...(b.expectUnreachableFrom ?? [])] };
     });
-    const reach = (bal: string, uf: UnionFind) => {
-      const mine = containerOf(bal).nics.filter((n) => n.address).map((n) => uf.find(`cnic:${bal}/${n.name}`));
-      return s.backends.filter((b) => containerOf(b.container).nics.some((n) => n.address && mine.includes(uf.find(`cnic:${b.container}/${n.name}`)))).map((b) => b.container);
+    // The L2 components each backend has an address in, computed once per union-find, not per balancer.
+    const backendComponents = (uf: UnionFind) => s.backends.map((b) => ({ name: b.container, components: containerOf(b.container).nics.filter((n) => n.address).map((n) => uf.find(`cnic:${b.container}/${n.name}`)) }));
+    const withTunnels = backendComponents(domains);
+    const withoutTunnels = backendComponents(plainDomains);
+    const reach = (bal: string, uf: UnionFind, candidates: { name: string; components: string[] }[]) => {
+      const mine = new Set(containerOf(bal).nics.filter((n) => n.address).map((n) => uf.find(`cnic:${bal}/${n.name}`)));
+      return candidates.filter((b) => b.components.some((x) => mine.has(x))).map((b) => b.name);
     };
+    const backendSubnets = new Set(backends.map((b) => containerOf(b.container).nics.find((n) => n.address?.ip === b.address)?.address?.network));
     const balancers = s.balancers.map((bal) => {
       const c = containerOf(bal);
-      const backendSubnets = new Set(backends.map((b) => containerOf(b.container).nics.find((n) => n.address?.ip === b.address)?.address?.network));
       const src = c.nics.find((n) => n.address && backendSubnets.has(n.address.network));
-      return { container: bal, sourceAddress: src?.address?.ip ?? '', reachable: reach(bal, domains), reachableWithoutTunnels: reach(bal, plainDomains) };
+      return { container: bal, sourceAddress: src?.address?.ip ?? '', reachable: reach(bal, domains, withTunnels), reachableWithoutTunnels: reach(bal, plainDomains, withoutTunnels) };
     });
     const interMs = (s.check?.interval ?? 2) * 1000;
     return {
@@ -341,10 +353,12 @@ function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel
   // STP per domain: non-STP bridges pass BPDUs like hubs, so their segments merge into one LAN.
   const lans = new UnionFind();
   for (const seg of graph.segments) lans.find(seg.id);
+  const segmentsOfNode = new Map<string, string[]>();
+  for (const seg of graph.segments) for (const node of new Set(seg.attachments.map((a) => a.node))) pushTo(segmentsOfNode, node, seg.id);
   for (const [id, br] of graph.bridges) {
     if (br.stp) continue;
-    const mine = graph.segments.filter((s) => s.attachments.some((a) => a.node === id));
-    for (const s of mine.slice(1)) lans.union((mine[0] as (typeof mine)[number]).id, s.id);
+    const mine = segmentsOfNode.get(id) ?? [];
+    for (const s of mine.slice(1)) lans.union(mine[0] as string, s);
   }
   const segOfPort = new Map<string, string>();
   for (const seg of graph.segments) for (const a of seg.attachments) if (a.node.startsWith('bridge:')) segOfPort.set(`${a.node.slice(7)}/${a.ifname}`, seg.id);
@@ -380,4 +394,10 @@ function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel
     };
   }
   return { domains: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), stpRoles };
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

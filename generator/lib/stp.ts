@@ -41,14 +41,30 @@ export function computeStp(bridges: StpBridgeInput[]): StpResult {
   if (!root) throw new Error('computeStp: no bridges');
   const cost = new Map<string, number>(bridges.map((b) => [b.key, b.key === root.key ? 0 : Infinity]));
   const byLan = new Map<string, { bridge: StpBridgeInput; port: StpPortInput }[]>();
-  for (const b of bridges) for (const p of b.ports) byLan.set(p.lan, [...(byLan.get(p.lan) ?? []), { bridge: b, port: p }]);
+  for (const b of bridges)
+    for (const p of b.ports) {
+      const list = byLan.get(p.lan);
+      if (list) list.push({ bridge: b, port: p });
+      else byLan.set(p.lan, [{ bridge: b, port: p }]);
+    }
 
-  const designatedOf = (lan: string) => {
-    let best: { bridge: StpBridgeInput; port: StpPortInput; v: Vector } | undefined;
+  // The designated port of a LAN only changes when the root cost of a bridge on it does, so it is
+  // remembered per LAN and forgotten on such a change (recomputing it per port per round was the hot spot).
+  type Designated = { bridge: StpBridgeInput; port: StpPortInput; v: Vector } | undefined;
+  const designatedMemo = new Map<string, Designated>();
+  const lansOf = new Map<string, string[]>(bridges.map((b) => [b.key, [...new Set(b.ports.map((p) => p.lan))]]));
+  const setCost = (key: string, c: number) => {
+    cost.set(key, c);
+    for (const lan of lansOf.get(key) ?? []) designatedMemo.delete(lan);
+  };
+  const designatedOf = (lan: string): Designated => {
+    if (designatedMemo.has(lan)) return designatedMemo.get(lan);
+    let best: Designated;
     for (const att of byLan.get(lan) ?? []) {
       const v: Vector = [cost.get(att.bridge.key) as number, att.bridge.bridgeId, portId(att.port)];
       if (!best || cmpVector(v, best.v) < 0) best = { ...att, v };
     }
+    designatedMemo.set(lan, best);
     return best;
   };
   const rootPortOf = (b: StpBridgeInput) => {
@@ -68,7 +84,7 @@ export function computeStp(bridges: StpBridgeInput[]): StpResult {
       const rp = rootPortOf(b);
       const c = rp ? rp.v[0] : Infinity;
       if (c !== cost.get(b.key)) {
-        cost.set(b.key, c);
+        setCost(b.key, c);
         changed = true;
       }
     }
