@@ -2,7 +2,10 @@
 // the instructor's STP answer key and the checkpoints. Everything printed comes from the model; the
 // template only lays it out. Spec text is escaped here (mdInline) because Markdown has no helper.
 import type { LabModel, VmModel } from '../3-resolve/model.js';
+import { emulationNotes } from './emulate.js';
 import type { Emitter } from './files.js';
+import { networkNotes } from './network.js';
+import { bootNotes } from './vagrantfile.js';
 import { mdCode, mdInline, mdTable } from './guide-markdown.js';
 import { l2Diagram, l3Diagram, stpDiagram, type Diagram, MERMAID_MAX_EDGES, MERMAID_MAX_TEXT } from './guide-mermaid.js';
 
@@ -153,12 +156,12 @@ function requirements(model: LabModel) {
   };
 }
 
-/** Markdown from other back ends, when they offer it (wired as their exports land). */
-function slots(_model: LabModel) {
+/** Markdown the other back ends write about their own part (they escape their own spec text). */
+function slots(model: LabModel) {
   return {
-    bootNotes: '',
-    networkNotes: '',
-    emulationNotes: '',
+    bootNotes: bootNotes(model).trimEnd(),
+    networkNotes: networkNotes(model).trimEnd(),
+    emulationNotes: emulationNotes(model).trimEnd(),
   };
 }
 
