@@ -5,8 +5,8 @@ import yaml from 'js-yaml';
 import type { LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
-import { emitLxd, GUEST_LAB_DIR } from './lxd.js';
-import { filesUnder, siblingFiles } from './sibling-files.js';
+import { GUEST_LAB_DIR } from './lxd.js';
+import { filesUnder } from './sibling-files.js';
 
 export const USER_DATA_NAME = 'user-data.yaml';
 /** Written by the last runcmd step; the Vagrantfile's fallback reads it to know cloud-init ran. */
@@ -50,9 +50,9 @@ function userData(ctx: EmitContext, vm: VmModel, labFiles: OutputFile[]): object
   };
 }
 
-/** Function declaration, not a const: emit.ts and this module import each other (see sibling-files.ts). */
-export function emitCloudInit(ctx: EmitContext): OutputFile[] {
-  const labFiles = [...siblingFiles(ctx, [emitLxd, emitCloudInit]), ...emitLxd(ctx)];
+/** A bundler: each VM's user-data embeds that VM's files and its containers' files emitted before it. */
+export function emitCloudInit(ctx: EmitContext, earlier: OutputFile[]): OutputFile[] {
+  const labFiles = earlier;
   const header = `#cloud-config\n${commentLines(ctx.provenance, '#')}\n`;
   return ctx.model.vms.map((vm) => ({
     path: `vms/${vm.name}/${USER_DATA_NAME}`,

@@ -1,6 +1,6 @@
 // Phase 4: every emitter, in one list. Output is sorted by path so the result is deterministic.
 import type { LabModel } from '../3-resolve/model.js';
-import type { Emitter, OutputFile } from './files.js';
+import type { Bundler, Emitter, OutputFile } from './files.js';
 import { emitModelJson } from './model-json.js';
 import { emitEmulation } from './emulate.js';
 import { emitChecks } from './checks.js';
@@ -13,11 +13,15 @@ import { emitLxd } from './lxd.js';
 import { provenanceLine } from './provenance.js';
 import type { TemplateSet } from './templates.js';
 
-export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitCloudInit, emitLxd, emitEmulation, emitChecks];
+export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitEmulation, emitChecks];
+
+/** Run after every emitter, in this order, each seeing all files emitted before it. */
+export const bundlers: Bundler[] = [emitLxd, emitCloudInit];
 
 export function emitLab(model: LabModel, templates: TemplateSet): OutputFile[] {
   const ctx = { model, templates, provenance: provenanceLine(model) };
   const files = emitters.flatMap((e) => e(ctx));
+  for (const bundle of bundlers) files.push(...bundle(ctx, [...files]));
   const seen = new Set<string>();
   for (const f of files) {
     if (seen.has(f.path)) throw new Error(`two emitters wrote ${f.path}`);

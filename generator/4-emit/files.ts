@@ -16,3 +16,7 @@ export interface EmitContext {
 }
 
 export type Emitter = (ctx: EmitContext) => OutputFile[];
+
+/** An emitter that packs files other emitters wrote (user-data, containers.sh); it receives every
+ * file emitted before it, so nothing is emitted twice and no file name is hard-coded. */
+export type Bundler = (ctx: EmitContext, earlier: OutputFile[]) => OutputFile[];

@@ -4,8 +4,7 @@ import yaml from 'js-yaml';
 import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
-import { filesUnder, siblingFiles } from './sibling-files.js';
-import { emitCloudInit } from './cloud-init.js';
+import { filesUnder } from './sibling-files.js';
 
 /** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
 export const GUEST_LAB_DIR = '/opt/gen-lab';
@@ -132,11 +131,11 @@ export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFil
   });
 }
 
-/** Function declaration, not a const: emit.ts and this module import each other (see sibling-files.ts). */
-export function emitLxd(ctx: EmitContext): OutputFile[] {
+/** A bundler: containers.sh embeds the container files emitted before it. */
+export function emitLxd(ctx: EmitContext, earlier: OutputFile[]): OutputFile[] {
   const { model } = ctx;
   const header = commentLines(ctx.provenance, '#') + '\n';
-  const files = siblingFiles(ctx, [emitLxd, emitCloudInit]);
+  const files = earlier;
   const out: OutputFile[] = [];
   for (const vm of model.vms) {
     if (vm.containers.length === 0 && vm.role !== 'host') continue;

@@ -1,14 +1,27 @@
-// Bundling emitters (containers.sh, user-data) embed the files other emitters write, whatever their
-// names, so a new per-VM or per-container file reaches the guests without touching the bundlers.
-import type { EmitContext, Emitter, OutputFile } from './files.js';
-import { emitters } from './emit.js';
+// Bundlers (containers.sh, user-data) embed the files other emitters write, whatever their names,
+// so a new per-VM or per-container file reaches the guests without touching the bundlers.
+import type { OutputFile } from './files.js';
 
-/** Files of every registered emitter except the bundlers given (a bundler never embeds itself). */
-export function siblingFiles(ctx: EmitContext, bundlers: Emitter[]): OutputFile[] {
-  return emitters.filter((e) => !bundlers.includes(e)).flatMap((e) => e(ctx));
-}
+const byPath = (a: OutputFile, b: OutputFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const folderIndex = new WeakMap<OutputFile[], Map<string, OutputFile[]>>();
 
-/** Files under a lab folder directory such as "containers/bal1/", sorted by path. */
+/** Files anywhere under a lab folder directory such as "containers/bal1/", sorted by path.
+ * The folder index is built once per file list, so bundling stays linear in the lab size. */
 export function filesUnder(files: OutputFile[], dir: string): OutputFile[] {
-  return files.filter((f) => f.path.startsWith(dir)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  let index = folderIndex.get(files);
+  if (!index) {
+    index = new Map();
+    for (const f of files) {
+      const parts = f.path.split('/');
+      for (let n = 1; n < parts.length; n++) {
+        const key = parts.slice(0, n).join('/') + '/';
+        const list = index.get(key) ?? [];
+        list.push(f);
+        index.set(key, list);
+      }
+    }
+    for (const list of index.values()) list.sort(byPath);
+    folderIndex.set(files, index);
+  }
+  return index.get(dir.endsWith('/') ? dir : dir + '/') ?? [];
 }
