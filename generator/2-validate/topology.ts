@@ -1,15 +1,12 @@
 // The L2 graph as a whole: loops, provider NIC limits, interface names, backend reachability, VXLAN.
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import { containerNicName, loopsThroughNonStpBridges, l2Components, vxlanIfname, type L2Graph } from '../lib/l2graph.js';
-import { formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv4.js';
+import { formatIp, inNetwork, parseIp } from '../lib/ipv4.js';
 import type { LabSpec } from '../spec.js';
 import type { SpecIndex } from './index.js';
+import { DEFAULT_MTU, VIRTUALBOX_ICH9_MAX_NICS, VIRTUALBOX_PIIX3_MAX_NICS, VXLAN_OVERHEAD } from '../3-resolve/defaults.js';
 import { subnetOf } from './addresses.js';
 
-export const VIRTUALBOX_PIIX3_MAX_NICS = 8;
-export const VIRTUALBOX_ICH9_MAX_NICS = 36;
-export const VXLAN_OVERHEAD = 50;
-export const DEFAULT_MTU = 1500;
 
 export function nicCount(spec: LabSpec, vm: string): number {
   return 1 + (spec.cables ?? []).reduce((n, c) => n + c.ends.filter((e) => e.vm === vm).length, 0);
@@ -117,10 +114,9 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
     for (const e of ends.slice(1)) {
       if (first && e.l2 !== first.l2) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `the underlay address of "${e.vm}" (${e.ip}) is not on the same LAN as that of "${first.vm}" (${first.ip})`, 'VXLAN endpoints must reach each other without the tunnel; connect their underlay bridges'));
       else if (first) {
-        const a = parseCidr(`${first.ip}/32`);
         const pe = idx.addresses.find((x) => x.node === e.vm && x.parsed && formatIp(x.parsed.ip) === e.ip)?.parsed;
         const ip = parseIp(first.ip);
-        if (a && pe && ip !== undefined && !inNetwork(ip, pe.network, pe.prefix)) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `underlay addresses ${first.ip} and ${e.ip} are in different subnets`, 'put every member\'s underlay address in one subnet'));
+        if (pe && ip !== undefined && !inNetwork(ip, pe.network, pe.prefix)) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `underlay addresses ${first.ip} and ${e.ip} are in different subnets`, 'put every member\'s underlay address in one subnet'));
       }
     }
   });

@@ -13,7 +13,6 @@ import type {
   StpTimers, VmModel, VmNicModel, VrrpGroupModel, VxlanSegmentModel,
 } from './model.js';
 
-const PIIX3_MAX_NICS = 8;
 
 export function resolveLab(spec: LabSpec): LabModel {
   const lab = spec.name;
@@ -34,7 +33,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     return { ip: formatIp(p.ip), prefix: p.prefix, cidr: `${formatIp(p.ip)}/${p.prefix}`, subnet: named ?? network, network };
   };
 
-  const mtu = domainMtus(spec, graph, domains);
+  const mtu = domainMtus(spec, domains);
   const stpTimers = (vm: VmSpec, name: string): StpTimers => {
     const br = (vm.bridges ?? []).find((b) => b.name === name);
     const d = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
@@ -102,7 +101,7 @@ export function resolveLab(spec: LabSpec): LabModel {
       cpus: vm.cpus ?? spec.defaults?.cpus ?? D.DEFAULT_CPUS,
       nat: vm.nat ?? role === 'host',
       gui: vm.gui ?? false,
-      chipset: nics.length + 1 > PIIX3_MAX_NICS ? 'ich9' : 'piix3',
+      chipset: nics.length + 1 > D.VIRTUALBOX_PIIX3_MAX_NICS ? 'ich9' : 'piix3',
       nics,
       bridges,
       vxlans: [],
@@ -122,21 +121,21 @@ export function resolveLab(spec: LabSpec): LabModel {
   for (const vm of vms) for (const nic of vm.nics) if (nic.bridge) addPort(vm.name, nic.bridge, { ifname: nic.guestName, kind: 'cable', cost: nic.stpCost, priority: nic.stpPriority, link: nic.cable });
 
   // VXLAN segments and devices.
-  const addressesOf = (vm: VmModel): { device: string; cidr: Cidr }[] => [
-    ...vm.bridges.filter((b) => b.address).map((b) => ({ device: b.name, cidr: b.address as Cidr })),
-    ...vm.nics.filter((n) => n.address).map((n) => ({ device: n.guestName, cidr: n.address as Cidr })),
+  const addressesOf = (vm: VmModel): { device: string; cidr: Cidr; l2node: string }[] => [
+    ...vm.bridges.filter((b) => b.address).map((b) => ({ device: b.name, cidr: b.address as Cidr, l2node: `bridge:${vm.name}/${b.name}` })),
+    ...vm.nics.filter((n) => n.address).map((n) => ({ device: n.guestName, cidr: n.address as Cidr, l2node: `nic:${vm.name}/${n.guestName}` })),
   ];
   const vxlan: VxlanSegmentModel[] = (spec.vxlan ?? []).map((seg) => {
     const members = seg.members.map((m) => {
       const vm = vmOf(m.vm);
       const all = addressesOf(vm);
-      const chosen = all.find((a) => (m.local !== undefined ? a.cidr.ip === m.local : seg.underlay === undefined || a.cidr.subnet === seg.underlay)) as { device: string; cidr: Cidr };
-      return { vm: m.vm, bridge: m.bridge, local: chosen.cidr.ip, device: chosen.device };
+      const chosen = all.find((a) => (m.local !== undefined ? a.cidr.ip === m.local : seg.underlay === undefined || a.cidr.subnet === seg.underlay)) as (typeof all)[number];
+      return { vm: m.vm, bridge: m.bridge, local: chosen.cidr.ip, device: chosen.device, l2node: chosen.l2node };
     });
     const first = members[0] as (typeof members)[number];
-    const underlayMtu = mtu(`bridge:${first.vm}/${first.device}`, `nic:${first.vm}/${first.device}`);
+    const underlayMtu = mtu(first.l2node);
     const innerMtu = mtu(`bridge:${first.vm}/${first.bridge}`);
-    return { name: seg.name, vni: seg.vni, port: seg.port ?? D.DEFAULT_VXLAN_PORT, underlaySubnet: seg.underlay ?? (addressesOf(vmOf(first.vm)).find((a) => a.cidr.ip === first.local) as { cidr: Cidr }).cidr.subnet, innerMtu, underlayMtu, members };
+    return { name: seg.name, vni: seg.vni, port: seg.port ?? D.DEFAULT_VXLAN_PORT, underlaySubnet: seg.underlay ?? (addressesOf(vmOf(first.vm)).find((a) => a.cidr.ip === first.local) as { cidr: Cidr }).cidr.subnet, innerMtu, underlayMtu, members: members.map(({ l2node: _node, ...member }) => member) };
   });
   for (const seg of vxlan) {
     for (const m of seg.members) {
@@ -277,7 +276,7 @@ export function resolveLab(spec: LabSpec): LabModel {
 }
 
 /** MTU of every L2 node: 1500 or the largest explicit bridge MTU of its domain, then VXLAN policy. */
-function domainMtus(spec: LabSpec, graph: L2Graph, domains: UnionFind): (...nodes: string[]) => number {
+function domainMtus(spec: LabSpec, domains: UnionFind): (node: string) => number {
   const byDomain = new Map<string, number>();
   spec.vms.forEach((vm) =>
     (vm.bridges ?? []).forEach((br) => {
@@ -296,14 +295,7 @@ function domainMtus(spec: LabSpec, graph: L2Graph, domains: UnionFind): (...node
       for (const u of underlays) byDomain.set(u, Math.max(get(u), get(inner) + D.VXLAN_OVERHEAD));
     }
   }
-  void graph;
-  return (...nodes: string[]) => {
-    for (const n of nodes) {
-      const d = domains.find(n);
-      if (byDomain.has(d) || nodes.length === 1) return get(d);
-    }
-    return get(domains.find(nodes[0] as string));
-  };
+  return (node: string) => get(domains.find(node));
 }
 
 function underlayNode(spec: LabSpec, seg: NonNullable<LabSpec['vxlan']>[number], m: { vm: string; local?: string }): string | undefined {

@@ -89,7 +89,7 @@ interface PushView {
   mode: string;
 }
 
-function containerView(model: LabModel, c: ContainerModel, files: OutputFile[]) {
+function containerView(c: ContainerModel, files: OutputFile[]) {
   const own = filesUnder(files, `containers/${c.name}/`).filter((f) => !HOST_SIDE_FILES.has(f.path.slice(`containers/${c.name}/`.length)));
   const pushes: PushView[] = [];
   const services = new Set<string>();
@@ -127,7 +127,7 @@ export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFil
     pool: LXD_POOL,
     installProfile: LXD_INSTALL_PROFILE,
     installNic: LXD_INSTALL_NIC,
-    containers: containers.map((c) => containerView(model, c, files)),
+    containers: containers.map((c) => containerView(c, files)),
   });
 }
 

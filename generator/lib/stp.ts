@@ -73,7 +73,9 @@ export function computeStp(bridges: StpBridgeInput[]): StpResult {
       const d = designatedOf(p.lan);
       if (!d || d.bridge.key === b.key || !Number.isFinite(d.v[0])) continue;
       const v: [number, string, number, number] = [d.v[0] + p.cost, d.v[1], d.v[2], portId(p)];
-      if (!best || cmpVector([v[0], v[1], v[2]], [best.v[0], best.v[1], best.v[2]]) < 0 || (cmpVector([v[0], v[1], v[2]], [best.v[0], best.v[1], best.v[2]]) === 0 && v[3] < best.v[3])) best = { port: p, v };
+      // 802.1D order: root path cost, designated bridge, designated port, then our own port id.
+      const order = best ? cmpVector([v[0], v[1], v[2]], [best.v[0], best.v[1], best.v[2]]) || v[3] - best.v[3] : -1;
+      if (order < 0) best = { port: p, v };
     }
     return best;
   };
