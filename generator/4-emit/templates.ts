@@ -2,10 +2,15 @@
 // file by file. Templates hold text; code computes everything they print.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsNamespace from 'handlebars';
 import { builtinTemplatesDir } from '../paths.js';
 import { error, SpecError } from '../diagnostics.js';
 import { commentLines, htmlText, phpString, rubyString, shellQuote, yamlString } from './escape.js';
+import { COMPILE_OPTIONS, precompiledTemplates, sourceHash, type PrecompiledTemplate } from './precompiled.js';
+
+type Handlebars = typeof HandlebarsNamespace;
+const require = createRequire(import.meta.url);
 
 export interface TemplateSource {
   name: string;
@@ -15,21 +20,39 @@ export interface TemplateSource {
 
 export class TemplateSet {
   private readonly sources = new Map<string, TemplateSource>();
-  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
-  private readonly hb: typeof Handlebars;
+  private readonly compiled = new Map<string, HandlebarsNamespace.TemplateDelegate>();
+  /** Precompiled spec of each source that has an up-to-date one (built-in layer only). */
+  private readonly ready = new Map<string, PrecompiledTemplate>();
+  private readonly hb: Handlebars;
 
-  constructor(readonly layers: string[]) {
+  /** With `precompiled: false` every template is compiled here (the build step itself, and tests). */
+  constructor(readonly layers: string[], options: { precompiled?: boolean } = {}) {
     for (const dir of [...layers].reverse()) {
       for (const file of listFiles(dir)) {
         const name = relative(dir, file).split(sep).join('/');
         this.sources.set(name, { name, layer: dir, file });
       }
     }
-    this.hb = Handlebars.create();
+    const built = options.precompiled === false ? {} : precompiledTemplates();
+    for (const s of this.sources.values()) {
+      const pre = built[s.name];
+      if (pre && s.layer === builtinTemplatesDir && pre.sha256 === sourceHash(readFileSync(s.file, 'utf8'))) this.ready.set(s.name, pre);
+    }
+    // The compiler weighs several times the runtime: load it only when some template needs it.
+    const needsCompiler = this.ready.size < this.sources.size;
+    this.hb = ((needsCompiler ? require('handlebars') : require('handlebars/runtime')) as Handlebars).create();
     registerHelpers(this.hb);
     for (const s of this.sources.values()) {
-      if (s.name.startsWith('partials/')) this.hb.registerPartial(s.name.slice('partials/'.length).replace(/\.hbs$/, ''), readFileSync(s.file, 'utf8'));
+      if (!s.name.startsWith('partials/')) continue;
+      const name = s.name.slice('partials/'.length).replace(/\.hbs$/, '');
+      const pre = this.ready.get(s.name);
+      this.hb.registerPartial(name, pre ? this.hb.template(pre.spec as Parameters<Handlebars["template"]>[0]) : readFileSync(s.file, 'utf8'));
     }
+  }
+
+  /** How many templates run from their precompiled form. */
+  get precompiledCount(): number {
+    return this.ready.size;
   }
 
   static withOverrides(overrides: string[]): TemplateSet {
@@ -50,7 +73,8 @@ export class TemplateSet {
     try {
       let t = this.compiled.get(name);
       if (!t) {
-        t = this.hb.compile(readFileSync(src.file, 'utf8'), { noEscape: true, strict: true });
+        const pre = this.ready.get(name);
+        t = pre ? this.hb.template(pre.spec as Parameters<Handlebars["template"]>[0]) : this.hb.compile(readFileSync(src.file, 'utf8'), COMPILE_OPTIONS);
         this.compiled.set(name, t);
       }
       return t(context);
@@ -73,7 +97,7 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-function registerHelpers(hb: typeof Handlebars): void {
+function registerHelpers(hb: Handlebars): void {
   const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
   hb.registerHelper('sh', (v: unknown) => shellQuote(str(v)));
   hb.registerHelper('rb', (v: unknown) => rubyString(str(v)));
