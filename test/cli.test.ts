@@ -2,9 +2,10 @@
 // (0 ok, 1 check failed, 2 bad input).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, runCli } from './support/cli.js';
+import { cliPath, repoRoot, runCli } from './support/cli.js';
 import { makeTemp, removeTemp } from './support/tree.js';
 
 const spec = join(repoRoot, 'examples', 'practica6.json');
@@ -15,6 +16,13 @@ test('--help names the commands and options and exits 0', () => {
   const r = runCli(['--help']);
   assert.is(r.status, 0, r.stderr);
   for (const word of ['--check', '--templates', '--out', 'validate', 'inspect', 'templates', '--version']) assert.ok(r.stdout.includes(word), `help lacks ${word}`);
+});
+
+test('help follows the locale: yargs still finds its translations from inside the bundle', () => {
+  const env = { ...process.env, LC_ALL: 'es_ES.UTF-8', LANG: 'es_ES.UTF-8' };
+  const r = spawnSync(process.execPath, [cliPath, '--help'], { cwd: repoRoot, encoding: 'utf8', env });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stdout.includes('Comandos:'), `yargs' Spanish heading missing:\n${r.stdout}`);
 });
 
 test('--version prints the package version and exits 0', () => {

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type HandlebarsNamespace from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime.js';
 import { builtinTemplatesDir } from '../paths.js';
 import { error, SpecError } from '../diagnostics.js';
 import { commentLines, htmlText, phpString, rubyString, shellQuote, yamlString } from './escape.js';
@@ -40,7 +41,7 @@ export class TemplateSet {
     }
     // The compiler weighs several times the runtime: load it only when some template needs it.
     const needsCompiler = this.ready.size < this.sources.size;
-    this.hb = ((needsCompiler ? require('handlebars') : require('handlebars/runtime')) as Handlebars).create();
+    this.hb = (needsCompiler ? (require('handlebars') as Handlebars) : (HandlebarsRuntime as unknown as Handlebars)).create();
     registerHelpers(this.hb);
     for (const s of this.sources.values()) {
       if (!s.name.startsWith('partials/')) continue;
