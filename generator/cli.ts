@@ -7,6 +7,7 @@ import { formatDiagnostic, SpecError, type Diagnostic } from './diagnostics.js';
 import { describeModel } from './inspect.js';
 import { TemplateSet } from './4-emit/templates.js';
 import { checkLab, writeLab } from './5-write/write.js';
+import { FileCreator } from './5-write/create-files.js';
 import { generatorVersion } from './version.js';
 import { registerEmulateCommand } from './emulate-cli.js';
 
@@ -47,7 +48,7 @@ export function main(argv: string[]): void {
           .option('check', { type: 'boolean', default: false, describe: 'regenerate in memory and exit 1 if the folder differs' })
           .option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' })
           .option('timing', { type: 'boolean', default: false, describe: 'print the time of each phase' }),
-      (args) => {
+      async (args) => {
         try {
           const t0 = performance.now();
           const c = compileFiles(args.spec as string, asList(args.templates));
@@ -63,9 +64,10 @@ export function main(argv: string[]): void {
             process.stdout.write(`gen-lab --check: ${out} is up to date (${c.files.length} files)\n`);
           } else {
             const t1 = performance.now();
-            const r = writeLab(out, c.files);
+            const creator = new FileCreator();
+            const r = await writeLab(out, c.files, creator);
             process.stdout.write(`gen-lab: wrote ${out}: ${r.written} changed, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} stale removed` : ''}\n`);
-            if (args.timing) process.stdout.write(`write ${(performance.now() - t1).toFixed(1)} ms\n`);
+            if (args.timing) process.stdout.write(`write ${(performance.now() - t1).toFixed(1)} ms (creates: ${creator.mode})\n`);
           }
           if (args.timing) {
             const t = c.timing;

@@ -18,14 +18,14 @@ const actions = {
 type Action = keyof typeof actions;
 
 /** The lab folder to run: SPEC itself when it is one, else the folder the spec compiles into. */
-function labFolder(spec: string, out: string | undefined): string {
+async function labFolder(spec: string, out: string | undefined): Promise<string> {
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     if (!existsSync(join(spec, 'emulate', 'up.sh'))) throw new BadInput(`${spec} is a folder without emulate/up.sh: not a generated lab folder`);
     return resolvePath(spec);
   }
   const c = compileFiles(spec);
   const dir = resolvePath(out ?? `out/${c.model.name}`);
-  writeLab(dir, c.files);
+  await writeLab(dir, c.files);
   return dir;
 }
 
@@ -41,10 +41,10 @@ export function registerEmulateCommand(cli: Argv, fail: (e: unknown) => never): 
         .positional('spec', { type: 'string', describe: 'lab spec, or a generated lab folder', demandOption: true })
         .option('out', { alias: 'o', type: 'string', describe: 'lab folder to generate into (default out/<lab name>)' })
         .option('no-wait', { type: 'boolean', default: false, describe: 'up: return without waiting for readiness' }),
-    (args) => {
+    async (args) => {
       let dir: string;
       try {
-        dir = labFolder(args.spec as string, args.out);
+        dir = await labFolder(args.spec as string, args.out);
       } catch (e) {
         if (e instanceof BadInput) {
           process.stderr.write(`gen-lab emulate: ${e.message}\n`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { compileFiles } from '../generator/compile.js';
 import { SpecError } from '../generator/diagnostics.js';
 import { MANIFEST, readManifest, writeLab } from '../generator/5-write/write.js';
+import { FileCreator } from '../generator/5-write/create-files.js';
 import { repoRoot, runCli } from './support/cli.js';
 import { changedPaths, makeTemp, removeTemp, snapshot } from './support/tree.js';
 
@@ -21,6 +22,17 @@ function writeSpec(dir: string, name: string, edit: (spec: ReturnType<typeof ref
 }
 
 const work = makeTemp('write');
+
+/** assert.throws for promises: the promise must reject with an error `check` accepts. */
+async function rejects(p: Promise<unknown>, check: (e: unknown) => boolean): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(check(e), `rejected with an unexpected error: ${String(e)}`);
+    return;
+  }
+  assert.unreachable('expected a rejection');
+}
 const retitled = writeSpec(work, 'retitled.json', (s) => {
   s.title = 'Another title, so README.md and model.json change';
 });
@@ -129,30 +141,30 @@ test('a file where a folder must go: exit 2 and nothing changes', () => {
   assert.equal(changedPaths(before, snapshot(out)), []);
 });
 
-test('a write failing while staging (name too long) leaves the folder unchanged, new folders included', () => {
+test('a write failing while staging (name too long) leaves the folder unchanged, new folders included', async () => {
   const out = generated('fail-staging');
   const before = snapshot(out);
   const files = [...compileFiles(retitled).files, { path: `zz-new-folder/${'n'.repeat(250)}`, content: 'x' }];
-  assert.throws(() => writeLab(out, files), (e: unknown) => e instanceof SpecError && /nothing was changed/.test(e.message));
+  await rejects(writeLab(out, files), (e) => e instanceof SpecError && /nothing was changed/.test(e.message));
   assert.equal(changedPaths(before, snapshot(out)), []);
 });
 
-test('a write failing while committing (rename onto a folder) rolls every replaced file back', () => {
+test('a write failing while committing (rename onto a folder) rolls every replaced file back', async () => {
   const out = generated('fail-commit');
   const before = snapshot(out);
   // "zz" as a file and "zz/inner" both pass the checks, but renaming onto "zz" fails after every
   // real file has already been renamed into place: the journal must undo all of them.
   const files = [...compileFiles(retitled).files, { path: 'zz', content: 'x' }, { path: 'zz/inner', content: 'y' }];
-  assert.throws(() => writeLab(out, files), (e: unknown) => e instanceof SpecError && /write-failed|nothing was changed/.test(e.message));
+  await rejects(writeLab(out, files), (e) => e instanceof SpecError && /write-failed|nothing was changed/.test(e.message));
   assert.equal(changedPaths(before, snapshot(out)), []);
 });
 
-test('a manifest naming paths outside the folder is not obeyed', () => {
+test('a manifest naming paths outside the folder is not obeyed', async () => {
   const out = generated('evil-manifest');
   const outside = join(work, 'outside.txt');
   writeFileSync(outside, 'precious\n');
   writeFileSync(join(out, MANIFEST), `# tampered\n../outside.txt\n${outside}\n`);
-  writeLab(out, compileFiles(reference).files);
+  await writeLab(out, compileFiles(reference).files);
   assert.is(readFileSync(outside, 'utf8'), 'precious\n');
 });
 
@@ -163,6 +175,53 @@ test('regenerating an unchanged lab rewrites nothing', () => {
   assert.is(r.status, 0);
   assert.match(r.stdout, / 0 changed/);
   assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('a new folder is the same whether files are created one by one or through the thread pool', async () => {
+  const files = compileFiles(reference).files;
+  const one = join(work, 'fresh-sync', 'lab');
+  const pool = join(work, 'fresh-parallel', 'lab');
+  const sync = new FileCreator('sync');
+  const parallel = new FileCreator('parallel');
+  await writeLab(one, files, sync);
+  await writeLab(pool, files, parallel);
+  assert.is(sync.mode, 'sync');
+  assert.is(parallel.mode, 'parallel');
+  const a = snapshot(one);
+  assert.is([...a.keys()].filter((k) => !k.endsWith('/')).length, files.length + 1, 'every file and the manifest');
+  assert.equal(changedPaths(a, snapshot(pool)), []);
+  assert.ok([...a.values()].some((v) => v.startsWith('file 755 ')), 'executables keep their mode');
+  // built under a temporary name and renamed: nothing of it is left beside the folder
+  assert.equal(readdirSync(join(work, 'fresh-parallel')), ['lab']);
+});
+
+for (const mode of ['sync', 'parallel'] as const) {
+  test(`a new folder whose write fails (${mode}) leaves nothing behind, not even the parents it made`, async () => {
+    const parent = join(work, `fresh-fail-${mode}`);
+    const files = [...compileFiles(reference).files, { path: `zz/${'n'.repeat(300)}`, content: 'x' }];
+    await rejects(writeLab(join(parent, 'deeper', 'lab'), files, new FileCreator(mode)), (e) => e instanceof SpecError && /nothing was changed/.test(e.message));
+    assert.not.ok(existsSync(parent), `${parent} should not exist`);
+  });
+}
+
+test('an existing folder whose staging fails in the thread pool is rolled back', async () => {
+  const out = generated('fail-staging-parallel');
+  const before = snapshot(out);
+  const files = [...compileFiles(retitled).files, { path: `zz-new-folder/${'n'.repeat(250)}`, content: 'x' }];
+  await rejects(writeLab(out, files, new FileCreator('parallel')), (e) => e instanceof SpecError && /nothing was changed/.test(e.message));
+  assert.equal(changedPaths(before, snapshot(out)), []);
+});
+
+test('modes are exact under a strict umask', async () => {
+  const old = process.umask(0o077);
+  try {
+    const out = join(work, 'umask');
+    await writeLab(out, compileFiles(reference).files);
+    const modes = new Set([...snapshot(out).entries()].filter(([k]) => !k.endsWith('/')).map(([, v]) => v.split(' ')[1]));
+    assert.equal([...modes].sort(), ['644', '755']);
+  } finally {
+    process.umask(old);
+  }
 });
 
 test.after(() => removeTemp(work));

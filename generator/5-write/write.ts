@@ -1,13 +1,16 @@
 // Phase 5: put the files on disk so that either all of them change or none does, and never touch
 // a file gen-lab did not write. A manifest in the folder records what gen-lab wrote last time.
 //
-// Three steps: check everything that could refuse (files in the way, directories where a file goes)
-// before touching the disk; stage every new content in a temporary file beside its target; then
-// commit with renames, journalling what each rename replaced so that a failure puts it all back.
+// A new folder is built whole under a temporary name beside it and renamed into place. An existing
+// one takes three steps: check everything that could refuse (files in the way, directories where a
+// file goes) before touching the disk; stage every new content in a temporary file beside its
+// target; then commit with renames, journalling what each rename replaced so that a failure puts
+// it all back.
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { error, SpecError, type Diagnostic } from '../diagnostics.js';
 import type { OutputFile } from '../4-emit/files.js';
+import { FileCreator, foldersFor, type NewFile } from './create-files.js';
 
 export const MANIFEST = '.gen-lab-manifest';
 const TMP_SUFFIX = '.gen-lab-tmp';
@@ -80,10 +83,6 @@ function preflight(outDir: string, files: OutputFile[], previous: Set<string>): 
   if (outSt) dirs.add(outDir);
   const checkedDirs = new Set<string>();
   for (const f of files) {
-    if (!isSafeRelative(f.path)) {
-      problems.push(error('bad-output-path', '', `an emitter produced the path ${JSON.stringify(f.path)}`, 'this is a bug in gen-lab'));
-      continue;
-    }
     const segs = f.path.split('/');
     for (let i = 1; i < segs.length; i++) {
       const rel = segs.slice(0, i).join('/');
@@ -109,31 +108,56 @@ function preflight(outDir: string, files: OutputFile[], previous: Set<string>): 
 
 type JournalEntry = { kind: 'created'; path: string } | { kind: 'replaced'; path: string; content: Buffer; mode: number };
 
-export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
+/** Write the lab folder: all of it or, on any error, nothing. */
+export async function writeLab(outDir: string, files: OutputFile[], creator = new FileCreator()): Promise<WriteResult> {
+  const badPaths = files.filter((f) => !isSafeRelative(f.path));
+  if (badPaths.length) throw new SpecError(badPaths.map((f) => error('bad-output-path', '', `an emitter produced the path ${JSON.stringify(f.path)}`, 'this is a bug in gen-lab')), outDir);
+  return lstatOrUndefined(outDir) ? updateFolder(outDir, files, creator) : createFolder(outDir, files, creator);
+}
+
+/** A new folder is built beside its final place and renamed into it: it appears whole or not at
+ * all, even if the process dies, and no file needs a rename of its own. */
+async function createFolder(outDir: string, files: OutputFile[], creator: FileCreator): Promise<WriteResult> {
+  const parent = dirname(outDir);
+  const staging = join(parent, `.${basename(outDir)}${TMP_SUFFIX}-${process.pid}`);
+  let firstCreatedParent: string | undefined;
+  try {
+    firstCreatedParent = mkdirSync(parent, { recursive: true });
+    mkdirSync(staging);
+    const all = [...files.map((f) => ({ path: join(staging, f.path), content: f.content, mode: modeOf(f.executable) })), { path: join(staging, MANIFEST), content: manifestText(files), mode: 0o644 }];
+    await creator.createDirs(foldersFor(staging, all.map((f) => f.path)));
+    await creator.createFiles(all);
+    renameSync(staging, outDir);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    if (firstCreatedParent) removeEmptyParents(dirname(firstCreatedParent), parent);
+    throw writeFailed(outDir, e);
+  }
+  return { written: files.length, unchanged: 0, removed: [] };
+}
+
+const writeFailed = (outDir: string, e: unknown) => {
+  const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  return new SpecError([error('write-failed', '', `writing ${outDir} failed (${code}); nothing was changed`, 'check the folder and its permissions')], outDir);
+};
+
+/** An existing folder: new contents are staged beside their targets, then renamed over them with a
+ * journal of what each rename replaced, so that a failure puts everything back. */
+async function updateFolder(outDir: string, files: OutputFile[], creator: FileCreator): Promise<WriteResult> {
   const previous = new Set(readManifest(outDir));
   const { problems, targets, dirs } = preflight(outDir, files, previous);
   if (problems.length > 0) throw new SpecError(problems, outDir);
 
-  const createdDirs: string[] = [];
-  const ensureDir = (dir: string) => {
-    if (dirs.has(dir)) return;
-    if (!lstatOrUndefined(dir)) {
-      ensureDir(dirname(dir));
-      mkdirSync(dir);
-      createdDirs.push(dir);
-    }
-    dirs.add(dir);
-  };
   const staged: { tmp: string; final: string }[] = [];
+  const toCreate: NewFile[] = [];
+  let createdDirs: string[] = [];
   const journal: JournalEntry[] = [];
   let unchanged = 0;
   const manifest = manifestText(files);
   const manifestPath = join(outDir, MANIFEST);
   const stage = (final: string, content: string, mode: number) => {
-    ensureDir(dirname(final));
     const tmp = final + TMP_SUFFIX;
-    writeFileSync(tmp, content, { mode });
-    chmodSync(tmp, mode);
+    toCreate.push({ path: tmp, content, mode });
     staged.push({ tmp, final });
   };
   const now = new Set(files.map((f) => f.path));
@@ -150,6 +174,9 @@ export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
     }
     const mst = lstatOrUndefined(manifestPath);
     if (!mst || !mst.isFile() || readFileSync(manifestPath, 'utf8') !== manifest) stage(manifestPath, manifest, 0o644);
+    createdDirs = foldersFor(outDir, staged.map((s) => s.final)).filter((d) => !dirs.has(d));
+    await creator.createDirs(createdDirs);
+    await creator.createFiles(toCreate);
     for (const s of staged) {
       const st = targets.has(s.final) ? targets.get(s.final) : lstatOrUndefined(s.final);
       const entry: JournalEntry = st ? { kind: 'replaced', path: s.final, content: readFileSync(s.final), mode: st.mode & 0o7777 } : { kind: 'created', path: s.final };
@@ -164,8 +191,7 @@ export function writeLab(outDir: string, files: OutputFile[]): WriteResult {
     }
   } catch (e) {
     rollback(journal, staged, createdDirs);
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new SpecError([error('write-failed', '', `writing ${outDir} failed (${code}); nothing was changed`, 'check the folder and its permissions')], outDir);
+    throw writeFailed(outDir, e);
   }
   for (const p of stale) removeEmptyParents(outDir, dirname(join(outDir, p)));
   return { written: staged.filter((s) => s.final !== manifestPath).length, unchanged, removed: stale };
@@ -180,8 +206,14 @@ function rollback(journal: JournalEntry[], staged: { tmp: string }[], createdDir
       chmodSync(j.path, j.mode);
     }
   }
-  for (const s of staged) rmSync(s.tmp, { force: true });
-  for (const d of [...createdDirs].reverse()) {
+  for (const s of staged) {
+    try {
+      rmSync(s.tmp, { force: true });
+    } catch {
+      // never created: its name was what failed (too long, a folder in the way)
+    }
+  }
+  for (const d of [...createdDirs].sort((a, b) => b.length - a.length)) {
     try {
       rmdirSync(d);
     } catch {
