@@ -1,12 +1,12 @@
 // vms/<vm>/user-data.yaml: cloud-config that installs the VM's part of the lab folder under
 // /opt/gen-lab (same relative paths), a systemd unit that runs network.sh at every boot and, on
 // hosts, LXD and the container build. Built as an object and dumped, so quoting is always right.
-import yaml from 'js-yaml';
 import type { LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
 import { GUEST_LAB_DIR } from './lxd.js';
 import { filesUnder } from './sibling-files.js';
+import { dumpYaml } from './yaml-dump.js';
 
 export const USER_DATA_NAME = 'user-data.yaml';
 /** Written by the last runcmd step; the Vagrantfile's fallback reads it to know cloud-init ran. */
@@ -56,6 +56,6 @@ export function emitCloudInit(ctx: EmitContext, earlier: OutputFile[]): OutputFi
   const header = `#cloud-config\n${commentLines(ctx.provenance, '#')}\n`;
   return ctx.model.vms.map((vm) => ({
     path: `vms/${vm.name}/${USER_DATA_NAME}`,
-    content: header + yaml.dump(userData(ctx, vm, labFiles), { lineWidth: -1, noRefs: true, quotingType: '"' }),
+    content: header + dumpYaml(userData(ctx, vm, labFiles)),
   }));
 }

@@ -1,6 +1,6 @@
 // LXD on host VMs: vms/<host>/lxd-preseed.yaml, containers/<c>/profile.yaml and vms/<host>/containers.sh,
 // the adapter that turns the model's containers into LXD instances built from those files.
-import yaml from 'js-yaml';
+import { dumpYaml } from './yaml-dump.js';
 import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
@@ -44,7 +44,6 @@ const ROLE_PACKAGES: Record<ContainerModel['role'], string[]> = {
 };
 const COMMON_PACKAGES = ['iproute2', 'curl', 'tcpdump'];
 
-const yamlDump = (o: object) => yaml.dump(o, { lineWidth: -1, noRefs: true, quotingType: '"' });
 
 export function lxdPreseed(model: LabModel, vm: VmModel): object {
   return {
@@ -139,9 +138,9 @@ export function emitLxd(ctx: EmitContext, earlier: OutputFile[]): OutputFile[] {
   const out: OutputFile[] = [];
   for (const vm of model.vms) {
     if (vm.containers.length === 0 && vm.role !== 'host') continue;
-    out.push({ path: `vms/${vm.name}/lxd-preseed.yaml`, content: header + yamlDump(lxdPreseed(model, vm)) });
+    out.push({ path: `vms/${vm.name}/lxd-preseed.yaml`, content: header + dumpYaml(lxdPreseed(model, vm)) });
     out.push({ path: `vms/${vm.name}/containers.sh`, content: containersScript(ctx, vm, files), executable: true });
   }
-  for (const c of model.containers) out.push({ path: `containers/${c.name}/profile.yaml`, content: header + yamlDump(lxdProfile(model, c)) });
+  for (const c of model.containers) out.push({ path: `containers/${c.name}/profile.yaml`, content: header + dumpYaml(lxdProfile(model, c)) });
   return out;
 }
