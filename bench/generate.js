@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { syntheticSpec } from './synthetic-spec.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'bin', 'gen-lab.js');
+const cli = join(root, 'bin', 'gen-lab.cjs');
 const runs = Number(process.argv[2] ?? 10);
 const work = mkdtempSync(join(tmpdir(), 'gen-lab-bench-'));
 const TARGET_REFERENCE_MS = 150;

@@ -25,6 +25,13 @@ test('help follows the locale: yargs still finds its translations from inside th
   assert.ok(r.stdout.includes('Comandos:'), `yargs' Spanish heading missing:\n${r.stdout}`);
 });
 
+test('the bin starts from the code cache the build saved (V8 accepted it)', () => {
+  const out = join(work, 'timing');
+  const r = runCli([spec, '-o', out, '--timing']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /code cache used/);
+});
+
 test('--version prints the package version and exits 0', () => {
   const r = runCli(['--version']);
   assert.is(r.status, 0);
