@@ -1,8 +1,8 @@
 // Creating thousands of files costs what the filesystem makes it cost. On tmpfs a create takes
 // ~10 µs and Node's thread pool would add ~40 µs of hand-off to each; on the ext4 disk of the VMs
-// this was built on, a create costs ~550 µs of kernel time, and the pool spreads that over the
-// cores (2x on 2 cores). So the first creates run synchronously and are timed; once they show a
-// slow disk, the rest go through the pool, a bounded number at a time.
+// this was built on, a create cost 25 µs while the disk had credit and ~600 µs once it was
+// throttled, and the pool overlaps those (~2x on 2 cores). So creates run synchronously, timed in
+// windows; from the first slow window on, the rest go through the pool, a bounded number at a time.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -13,20 +13,19 @@ export interface NewFile {
   mode: number;
 }
 
-/** Creates probed synchronously before deciding, and the average above which the pool pays. */
-const PROBE_CREATES = 6;
+/** Creates per timing window, and the average above which the pool pays. */
+const WINDOW = 8;
 const SLOW_CREATE_MS = 0.1;
 const IN_FLIGHT = 16;
 
-
 export class FileCreator {
-  private probed = 0;
-  private probeMs = 0;
-  /** Set once the probe has decided: true when creates are slow enough for the pool. */
-  private parallel: boolean | undefined;
+  private windowCount = 0;
+  private windowMs = 0;
+  private parallel: boolean;
 
-  constructor(force?: 'sync' | 'parallel') {
-    if (force) this.parallel = force === 'parallel';
+  /** `force` fixes the mode (tests); otherwise it starts synchronous and may switch. */
+  constructor(private readonly force?: 'sync' | 'parallel') {
+    this.parallel = force === 'parallel';
   }
 
   /** Create folders that do not exist yet (parents are created before children). */
@@ -34,7 +33,9 @@ export class FileCreator {
     const byDepth = new Map<number, string[]>();
     for (const d of dirs) {
       const depth = d.split('/').length;
-      byDepth.set(depth, [...(byDepth.get(depth) ?? []), d]);
+      const level = byDepth.get(depth);
+      if (level) level.push(d);
+      else byDepth.set(depth, [d]);
     }
     for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
       await this.run(byDepth.get(depth)!, (d) => mkdirSync(d), (d) => mkdir(d));
@@ -55,23 +56,27 @@ export class FileCreator {
     for (const f of chmodded) chmodSync(f.path, f.mode);
   }
 
-  /** The mode chosen so far, for --timing and tests. */
-  get mode(): 'sync' | 'parallel' | 'undecided' {
-    return this.parallel === undefined ? 'undecided' : this.parallel ? 'parallel' : 'sync';
+  /** How files are being created now, for --timing and tests. */
+  get mode(): 'sync' | 'parallel' {
+    return this.parallel ? 'parallel' : 'sync';
   }
 
   private async run<T>(items: T[], sync: (item: T) => void, parallel: (item: T) => Promise<unknown>): Promise<void> {
     let next = 0;
-    while (next < items.length && this.parallel !== true) {
+    while (next < items.length && !this.parallel) {
       const item = items[next++]!;
-      if (this.parallel === false) {
+      if (this.force === 'sync') {
         sync(item);
         continue;
       }
       const t0 = performance.now();
       sync(item);
-      this.probeMs += performance.now() - t0;
-      if (++this.probed === PROBE_CREATES) this.parallel = this.probeMs / this.probed > SLOW_CREATE_MS;
+      this.windowMs += performance.now() - t0;
+      if (++this.windowCount === WINDOW) {
+        this.parallel = this.windowMs / WINDOW > SLOW_CREATE_MS;
+        this.windowCount = 0;
+        this.windowMs = 0;
+      }
     }
     // On a failure no new work starts, and the caller hears of it only once nothing is in flight,
     // so its rollback never races a create.
