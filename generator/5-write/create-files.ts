@@ -3,6 +3,7 @@
 // this was built on, a create cost 25 µs while the disk had credit and ~600 µs once it was
 // throttled, and the pool overlaps those (~2x on 2 cores). So creates run synchronously, timed in
 // windows; from the first slow window on, the rest go through the pool, a bounded number at a time.
+// A window is slow by its median, so one create stalled by a GC pause does not switch tmpfs over.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -13,14 +14,13 @@ export interface NewFile {
   mode: number;
 }
 
-/** Creates per timing window, and the average above which the pool pays. */
-const WINDOW = 8;
+/** Creates per timing window, and the median above which the pool pays. */
+const WINDOW = 16;
 const SLOW_CREATE_MS = 0.1;
 const IN_FLIGHT = 16;
 
 export class FileCreator {
-  private windowCount = 0;
-  private windowMs = 0;
+  private window: number[] = [];
   private parallel: boolean;
 
   /** `force` fixes the mode (tests); otherwise it starts synchronous and may switch. */
@@ -71,11 +71,10 @@ export class FileCreator {
       }
       const t0 = performance.now();
       sync(item);
-      this.windowMs += performance.now() - t0;
-      if (++this.windowCount === WINDOW) {
-        this.parallel = this.windowMs / WINDOW > SLOW_CREATE_MS;
-        this.windowCount = 0;
-        this.windowMs = 0;
+      this.window.push(performance.now() - t0);
+      if (this.window.length === WINDOW) {
+        this.parallel = this.window.sort((a, b) => a - b)[WINDOW / 2]! > SLOW_CREATE_MS;
+        this.window = [];
       }
     }
     // On a failure no new work starts, and the caller hears of it only once nothing is in flight,
