@@ -3,6 +3,7 @@
 import type { LabModel } from '../3-resolve/model.js';
 import { clientVm } from './emulate-data.js';
 import { htmlText, shellQuote as q } from './escape.js';
+import { byName, positionByName } from '../lib/by-name.js';
 
 function array(name: string, rows: string[]): string {
   return rows.length ? `${name}=(\n${rows.map((r) => `  ${q(r)}`).join('\n')}\n)` : `${name}=()`;
@@ -23,9 +24,9 @@ export function interSwitchCables(model: LabModel): InterSwitchCable[] {
   const out: InterSwitchCable[] = [];
   for (const vm of model.vms) {
     for (const nic of vm.nics) {
-      const peerVm = model.vms.find((v) => v.name === nic.peer.vm);
+      const peerVm = byName(model.vms, nic.peer.vm);
       const peer = peerVm?.nics.find((n) => n.cable === nic.cable);
-      if (!peerVm || !peer || model.vms.indexOf(peerVm) < model.vms.indexOf(vm)) continue;
+      if (!peerVm || !peer || positionByName(model.vms, peerVm.name) < positionByName(model.vms, vm.name)) continue;
       const portOf = (v: typeof vm, n: typeof nic) => v.bridges.find((b) => b.name === n.bridge && b.stp)?.ports.find((p) => p.ifname === n.guestName);
       const pa = portOf(vm, nic);
       const pb = portOf(peerVm, peer);
@@ -56,7 +57,7 @@ export function checksData(model: LabModel): string {
   }
   for (const g of model.vrrp) {
     for (const m of g.members) {
-      const c = model.containers.find((x) => x.name === m.container);
+      const c = byName(model.containers, m.container);
       const hostIf = c?.nics.find((n) => n.name === m.nic)?.hostName ?? '';
       const bound = m.container === g.expectedMaster ? g.masterDownInterval : 0;
       faults.push(`ext-link ${m.container} ${seconds(bound)} ${g.name} ${m.vm} ${hostIf}`);
@@ -90,7 +91,7 @@ export function checksData(model: LabModel): string {
     '# cable vmA nicA vmB nicB on-tree(1|0)',
     array('INTER_SWITCH_CABLES', interSwitchCables(model).map((c) => `${c.cable} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${c.onTree ? 1 : 0}`)),
     '# group member vm host-side-veth-of-its-VRRP-NIC member-address',
-    array('VRRP_LINKS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container} ${m.vm} ${model.containers.find((c) => c.name === m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? ''} ${m.address.ip}`))),
+    array('VRRP_LINKS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container} ${m.vm} ${byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? ''} ${m.address.ip}`))),
     '# group master-down-interval',
     array('VRRP_TIMING', model.vrrp.map((g) => `${g.name} ${seconds(g.masterDownInterval)}`)),
     '# service vip port',

@@ -2,6 +2,7 @@
 // model order so the scripts build the lab in the same order as the Vagrantfile and LXD do.
 import type { LabModel } from '../3-resolve/model.js';
 import { shellQuote as q } from './escape.js';
+import { byName, positionByName } from '../lib/by-name.js';
 
 /** Kernel STP port states in /sys/class/net/BR/brif/P/state. */
 export const STP_FORWARDING = 3;
@@ -20,10 +21,10 @@ export function cableRows(model: LabModel): string[] {
   for (const vm of model.vms) {
     for (const nic of vm.nics) {
       // Each cable once: from the end whose VM comes first in the model.
-      const peerVm = model.vms.find((v) => v.name === nic.peer.vm);
+      const peerVm = byName(model.vms, nic.peer.vm);
       const peerNic = peerVm?.nics.find((n) => n.guestName === nic.peer.nic || n.cable === nic.cable);
       if (!peerVm || !peerNic) continue;
-      if (model.vms.indexOf(peerVm) < model.vms.indexOf(vm)) continue;
+      if (positionByName(model.vms, peerVm.name) < positionByName(model.vms, vm.name)) continue;
       rows.push(`${nic.cable} ${vm.name} ${nic.guestName} ${nic.mac} ${nic.mtu} ${peerVm.name} ${peerNic.guestName} ${peerNic.mac} ${peerNic.mtu}`);
     }
   }
@@ -66,7 +67,7 @@ export function emulationData(model: LabModel): string {
     '# container vm: where each container lives',
     `declare -A CONTAINER_VM=(${model.containers.map((c) => `[${c.name}]=${q(c.vm)}`).join(' ')})`,
     "# CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)",
-    `declare -A NODE_CPUS=(${model.containers.map((c) => `[${c.name}]=${model.vms.find((v) => v.name === c.vm)?.cpus ?? 1}`).join(' ')})`,
+    `declare -A NODE_CPUS=(${model.containers.map((c) => `[${c.name}]=${byName(model.vms, c.vm)?.cpus ?? 1}`).join(' ')})`,
     '# cable vmA nicA macA mtuA vmB nicB macB mtuB',
     array('CABLES', cableRows(model)),
     '# container vm nic mac host-side-veth bridge mtu (as the LXD profile)',

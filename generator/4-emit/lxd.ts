@@ -5,6 +5,7 @@ import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
 import { filesUnder } from './sibling-files.js';
+import { byName } from '../lib/by-name.js';
 
 /** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
 export const GUEST_LAB_DIR = '/opt/gen-lab';
@@ -117,7 +118,7 @@ function containerView(c: ContainerModel, files: OutputFile[]) {
 
 export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFile[]): string {
   const { model } = ctx;
-  const containers = vm.containers.map((name) => model.containers.find((c) => c.name === name)).filter((c): c is ContainerModel => c !== undefined);
+  const containers = vm.containers.map((name) => byName(model.containers, name)).filter((c): c is ContainerModel => c !== undefined);
   return ctx.templates.render('lxd/containers.sh.hbs', {
     provenance: ctx.provenance,
     vm: vm.name,

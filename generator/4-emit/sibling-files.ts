@@ -12,12 +12,11 @@ export function filesUnder(files: OutputFile[], dir: string): OutputFile[] {
   if (!index) {
     index = new Map();
     for (const f of files) {
-      const parts = f.path.split('/');
-      for (let n = 1; n < parts.length; n++) {
-        const key = parts.slice(0, n).join('/') + '/';
-        const list = index.get(key) ?? [];
-        list.push(f);
-        index.set(key, list);
+      for (let slash = f.path.indexOf('/'); slash !== -1; slash = f.path.indexOf('/', slash + 1)) {
+        const key = f.path.slice(0, slash + 1);
+        const list = index.get(key);
+        if (list) list.push(f);
+        else index.set(key, [f]);
       }
     }
     for (const list of index.values()) list.sort(byPath);
