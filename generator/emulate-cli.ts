@@ -1,7 +1,7 @@
 // `gen-lab emulate up|down|status|check SPEC [-o DIR]`: generates the lab folder from a spec (or
 // takes an existing lab folder) and runs its emulation scripts. Exit codes: 0 ok, 1 the script
 // reported a failure, 2 bad input.
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Argv } from 'yargs';
@@ -54,6 +54,8 @@ export function registerEmulateCommand(cli: Argv, fail: (e: unknown) => never): 
       }
       const action = args.action as Action;
       const extra = action === 'up' && args['no-wait'] ? ['--no-wait'] : [];
+      // Loaded here: every other command would pay for it at start.
+      const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
       const r = spawnSync('bash', [join(dir, actions[action][0]), ...extra], { stdio: 'inherit' });
       if (r.error) {
         process.stderr.write(`gen-lab emulate: cannot run bash: ${r.error.message}\n`);

@@ -4,8 +4,7 @@
 // throttled, and the pool overlaps those (~2x on 2 cores). So creates run synchronously, timed in
 // windows; from the first slow window on, the rest go through the pool, a bounded number at a time.
 // A window is slow by its median, so one create stalled by a GC pause does not switch tmpfs over.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, promises as fsp, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface NewFile {
@@ -38,7 +37,7 @@ export class FileCreator {
       else byDepth.set(depth, [d]);
     }
     for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
-      await this.run(byDepth.get(depth)!, (d) => mkdirSync(d), (d) => mkdir(d));
+      await this.run(byDepth.get(depth)!, (d) => mkdirSync(d), (d) => fsp.mkdir(d));
     }
   }
 
@@ -50,7 +49,7 @@ export class FileCreator {
     await this.run(
       files,
       (f) => writeFileSync(f.path, f.content, { mode: f.mode }),
-      (f) => writeFile(f.path, f.content, { mode: f.mode }),
+      (f) => fsp.writeFile(f.path, f.content, { mode: f.mode }),
     );
     // Rare (umask 077 and the like): fix modes afterwards rather than slow every create.
     for (const f of chmodded) chmodSync(f.path, f.mode);
