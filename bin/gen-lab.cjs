@@ -11,4 +11,8 @@ try {
   process.stderr.write('gen-lab: not built; run `npm run build` (or `npm ci`) in the gen-lab folder first\n');
   process.exit(70);
 }
-launch(process.argv);
+// gen-lab's own errors are handled inside; anything reaching here is a bug (70, not 1 or 2).
+launch(process.argv).catch((e) => {
+  process.stderr.write(`gen-lab: internal error: ${e && e.message ? e.message : e}\n  this is a bug in gen-lab, not in your spec; please report it with the spec\n`);
+  process.exit(70);
+});

@@ -1,7 +1,8 @@
 // Writing a lab folder is all or nothing, and gen-lab never overwrites or deletes a file it did not write.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFiles } from '../generator/compile.js';
 import { SpecError } from '../generator/diagnostics.js';
@@ -222,6 +223,35 @@ test('modes are exact under a strict umask', async () => {
   } finally {
     process.umask(old);
   }
+});
+
+test('a temporary file left by a run that died does not decide the mode of the file it becomes', async () => {
+  const out = generated('leftover-tmp');
+  writeFileSync(join(out, 'emulate', 'up.sh.gen-lab-tmp'), 'half-written\n', { mode: 0o600 });
+  const r = runCli([retitled, '-o', out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(statSync(join(out, 'emulate', 'up.sh')).mode & 0o777, 0o755);
+  assert.is(runCli([retitled, '--check', '-o', out]).status, 0);
+});
+
+test('a new folder under a file: exit 2 with write-failed, nothing left behind', () => {
+  const parent = join(work, 'a-file');
+  writeFileSync(parent, 'not a folder\n');
+  const r = runCli([reference, '-o', join(parent, 'lab')]);
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /write-failed|nothing was changed/);
+  assert.is(readFileSync(parent, 'utf8'), 'not a folder\n');
+});
+
+test('staging folders of runs that died are removed; those of live runs stay', async () => {
+  const parent = join(work, 'staging-leftovers');
+  mkdirSync(parent);
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  mkdirSync(join(parent, `.gen-lab-tmp-${dead}-abcDEF`));
+  mkdirSync(join(parent, '.gen-lab-tmp-1-abcDEF')); // pid 1 is alive
+  mkdirSync(join(parent, '.gen-lab-tmp-notes')); // not a staging name: not ours
+  await writeLab(join(parent, 'lab'), compileFiles(reference).files);
+  assert.equal(readdirSync(parent).sort(), ['.gen-lab-tmp-1-abcDEF', '.gen-lab-tmp-notes', 'lab']);
 });
 
 test.after(() => removeTemp(work));

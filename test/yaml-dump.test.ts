@@ -65,4 +65,9 @@ test('5000 random documents: the same bytes as js-yaml, and they load back uncha
   }
 });
 
+test('values that are not plain objects are left to js-yaml (dates, binary)', () => {
+  const doc = { when: new Date(0), bytes: new Uint8Array([1, 2]), text: 'a\nb\n', nested: [{ at: new Date(86_400_000) }] };
+  assert.is(dumpYaml(doc), yaml.dump(doc, YAML_OPTIONS));
+});
+
 test.run();

@@ -30,6 +30,12 @@ function literalBlock(s: string, level: number): string {
   return `|${indicator}${chomp}\n${clip ? body.slice(0, -1) : body}`;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
 export function dumpYaml(doc: object): string {
   const blocks: string[] = [];
   const token = (i: number) => `gen_lab_literal_block_${i}_`;
@@ -41,8 +47,8 @@ export function dumpYaml(doc: object): string {
       return token(blocks.length - 1);
     }
     if (Array.isArray(v)) return v.map((x) => substitute(x, level + 1));
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, level + 1)]));
-    return v;
+    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, level + 1)]));
+    return v; // numbers, booleans, null, and anything js-yaml represents itself (dates, binary...)
   };
   const skeleton = yaml.dump(substitute(doc, 0), YAML_OPTIONS);
   if (blocks.length === 0) return skeleton;

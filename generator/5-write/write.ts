@@ -6,8 +6,8 @@
 // file goes) before touching the disk; stage every new content in a temporary file beside its
 // target; then commit with renames, journalling what each rename replaced so that a failure puts
 // it all back.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { error, SpecError, type Diagnostic } from '../diagnostics.js';
 import type { OutputFile } from '../4-emit/files.js';
 import { FileCreator, foldersFor, type NewFile } from './create-files.js';
@@ -112,28 +112,57 @@ type JournalEntry = { kind: 'created'; path: string } | { kind: 'replaced'; path
 export async function writeLab(outDir: string, files: OutputFile[], creator = new FileCreator()): Promise<WriteResult> {
   const badPaths = files.filter((f) => !isSafeRelative(f.path));
   if (badPaths.length) throw new SpecError(badPaths.map((f) => error('bad-output-path', '', `an emitter produced the path ${JSON.stringify(f.path)}`, 'this is a bug in gen-lab')), outDir);
-  return lstatOrUndefined(outDir) ? updateFolder(outDir, files, creator) : createFolder(outDir, files, creator);
+  const dir = resolvePath(outDir);
+  return lstatOrUndefined(dir) ? updateFolder(dir, files, creator) : createFolder(dir, files, creator);
 }
+
+/** Staging folders of new labs: `.gen-lab-tmp-<pid>-<random>` beside the folder being written. */
+const STAGING_PREFIX = `.gen-lab-tmp-`;
+const STAGING_NAME = /^\.gen-lab-tmp-(\d+)-[A-Za-z0-9]{6}$/;
 
 /** A new folder is built beside its final place and renamed into it: it appears whole or not at
  * all, even if the process dies, and no file needs a rename of its own. */
 async function createFolder(outDir: string, files: OutputFile[], creator: FileCreator): Promise<WriteResult> {
   const parent = dirname(outDir);
-  const staging = join(parent, `.${basename(outDir)}${TMP_SUFFIX}-${process.pid}`);
   let firstCreatedParent: string | undefined;
+  let staging: string | undefined;
   try {
     firstCreatedParent = mkdirSync(parent, { recursive: true });
-    mkdirSync(staging);
-    const all = [...files.map((f) => ({ path: join(staging, f.path), content: f.content, mode: modeOf(f.executable) })), { path: join(staging, MANIFEST), content: manifestText(files), mode: 0o644 }];
+    removeDeadStaging(parent);
+    staging = mkdtempSync(join(parent, `${STAGING_PREFIX}${process.pid}-`));
+    const all = [...files.map((f) => ({ path: join(staging!, f.path), content: f.content, mode: modeOf(f.executable) })), { path: join(staging, MANIFEST), content: manifestText(files), mode: 0o644 }];
     await creator.createDirs(foldersFor(staging, all.map((f) => f.path)));
     await creator.createFiles(all);
     renameSync(staging, outDir);
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    if (firstCreatedParent) removeEmptyParents(dirname(firstCreatedParent), parent);
+    try {
+      if (staging) rmSync(staging, { recursive: true, force: true });
+      if (firstCreatedParent) removeEmptyParents(dirname(firstCreatedParent), parent);
+    } catch {
+      // the first error is the one to report; what is left is an empty folder or our hidden staging
+    }
     throw writeFailed(outDir, e);
   }
   return { written: files.length, unchanged: 0, removed: [] };
+}
+
+/** Staging folders left by a gen-lab that died mid-write (its process is gone) are removed. */
+function removeDeadStaging(parent: string): void {
+  for (const entry of readdirSync(parent)) {
+    const pid = STAGING_NAME.exec(entry)?.[1];
+    if (!pid || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    const p = join(parent, entry);
+    if (lstatOrUndefined(p)?.isDirectory()) rmSync(p, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: alive, someone else's
+  }
 }
 
 const writeFailed = (outDir: string, e: unknown) => {
@@ -160,6 +189,11 @@ async function updateFolder(outDir: string, files: OutputFile[], creator: FileCr
     toCreate.push({ path: tmp, content, mode });
     staged.push({ tmp, final });
   };
+  // A temporary file left by a run that died would be reused with its old mode (or followed, were
+  // it a symlink): clear the way first.
+  const clearLeftovers = () => {
+    for (const s of staged) if (lstatOrUndefined(s.tmp)) rmSync(s.tmp);
+  };
   const now = new Set(files.map((f) => f.path));
   const stale = [...previous].filter((p) => !now.has(p) && lstatOrUndefined(join(outDir, p))?.isFile()).sort();
   try {
@@ -176,6 +210,7 @@ async function updateFolder(outDir: string, files: OutputFile[], creator: FileCr
     if (!mst || !mst.isFile() || readFileSync(manifestPath, 'utf8') !== manifest) stage(manifestPath, manifest, 0o644);
     createdDirs = foldersFor(outDir, staged.map((s) => s.final)).filter((d) => !dirs.has(d));
     await creator.createDirs(createdDirs);
+    clearLeftovers();
     await creator.createFiles(toCreate);
     for (const s of staged) {
       const st = targets.has(s.final) ? targets.get(s.final) : lstatOrUndefined(s.final);
