@@ -19,7 +19,7 @@ spec.defaults = { ...spec.defaults, stp: { forwardDelay: 2, helloTime: 1, maxAge
 const tmp = mkdtempSync(join(tmpdir(), 'gen-lab-bench-'));
 writeFileSync(join(tmp, 'spec.json'), JSON.stringify(spec));
 const dir = join(tmp, 'lab');
-const gen = spawnSync(process.execPath, [join(root, 'bin', 'gen-lab.cjs'), join(tmp, 'spec.json'), '-o', dir], { encoding: 'utf8' });
+const gen = spawnSync(process.execPath, [join(root, 'bin', 'gen-lab.js'), join(tmp, 'spec.json'), '-o', dir], { encoding: 'utf8' });
 if (gen.status !== 0) throw new Error(gen.stderr);
 
 function run(script, args = []) {

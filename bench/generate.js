@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { syntheticSpec } from './synthetic-spec.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'bin', 'gen-lab.cjs');
+const cli = join(root, 'bin', 'gen-lab.js');
 const runs = Number(process.argv[2] ?? 10);
 const TARGET_REFERENCE_MS = 150;
 const TARGET_SYNTHETIC_MS = 1000;

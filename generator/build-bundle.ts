@@ -1,5 +1,5 @@
 // Build step: bundle the command line (dist/generator/cli.js and everything it imports) into one
-// CommonJS file, dist/gen-lab.cjs, which bin/gen-lab.cjs starts through generator/launch.cts. Node
+// CommonJS file, dist/gen-lab.cjs, which bin/gen-lab.js starts through generator/launch.cts. Node
 // resolves, reads and links every ES module separately; for our ~50 modules plus yargs that was
 // ~45 ms of a ~200 ms run. CommonJS because V8's code cache (launch.cts) works on scripts, not on
 // ES modules. The bundle is made from tsc's output, so it is the very code the unit tests import.

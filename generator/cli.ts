@@ -34,7 +34,7 @@ function asList(v: unknown): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
-/** `startup` says how bin/gen-lab.cjs started the bundle (for --timing). */
+/** `startup` says how bin/gen-lab.js started the bundle (for --timing). */
 export function main(argv: string[], startup?: { codeCache: string }): void {
   const cli = yargs(hideBin(argv))
     .scriptName('gen-lab')
@@ -73,7 +73,7 @@ export function main(argv: string[], startup?: { codeCache: string }): void {
           if (args.timing) {
             const t = c.timing;
             process.stdout.write(`load ${t.loadMs.toFixed(1)} ms, validate ${t.validateMs.toFixed(1)} ms, resolve ${t.resolveMs.toFixed(1)} ms, emit ${c.emitMs.toFixed(1)} ms, total ${(performance.now() - t0).toFixed(1)} ms\n`);
-            process.stdout.write(`process up ${performance.now().toFixed(1)} ms; code cache ${startup?.codeCache ?? 'not in use (not started by bin/gen-lab.cjs)'}\n`);
+            process.stdout.write(`process up ${performance.now().toFixed(1)} ms; code cache ${startup?.codeCache ?? 'not in use (not started by bin/gen-lab.js)'}\n`);
           }
         } catch (e) {
           handleFailure(e, !args.check);

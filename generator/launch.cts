@@ -77,7 +77,7 @@ export function saveCodeCache(bundle: LoadedBundle): number {
   return file.length;
 }
 
-/** What bin/gen-lab.cjs runs. */
+/** What bin/gen-lab.js runs. */
 export async function launch(argv: string[]): Promise<void> {
   if (existsSync(unbundledCliPath) && statSync(unbundledCliPath).mtimeMs > statSync(bundlePath).mtimeMs) {
     // tsc ran without the rest of the build: run what tsc wrote rather than an older bundle.

@@ -8,9 +8,9 @@ import { repoRoot, runCli } from './support/cli.js';
 const committed = join(repoRoot, 'out', 'practica6');
 
 test('out/practica6 is up to date with the generator', () => {
-  assert.ok(existsSync(committed), 'out/practica6 does not exist: run `node bin/gen-lab.cjs examples/practica6.json -o out/practica6` and commit it');
+  assert.ok(existsSync(committed), 'out/practica6 does not exist: run `node bin/gen-lab.js examples/practica6.json -o out/practica6` and commit it');
   const r = runCli([join(repoRoot, 'examples', 'practica6.json'), '--check', '-o', committed]);
-  assert.is(r.status, 0, `out/practica6 drifted from the generator; regenerate it with \`node bin/gen-lab.cjs examples/practica6.json -o out/practica6\` and commit:\n${r.stderr}`);
+  assert.is(r.status, 0, `out/practica6 drifted from the generator; regenerate it with \`node bin/gen-lab.js examples/practica6.json -o out/practica6\` and commit:\n${r.stderr}`);
 });
 
 test('out/english-course (the course override example) is up to date with the generator', () => {

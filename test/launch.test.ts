@@ -1,4 +1,4 @@
-// bin/gen-lab.cjs starts the bundle from V8's code cache only when the cache was made from that very
+// bin/gen-lab.js starts the bundle from V8's code cache only when the cache was made from that very
 // bundle and is intact, runs tsc's newer output when the bundle step was skipped, and says when it is
 // not built. Each case runs on a copy of bin/ and dist/ so the real build is never touched.
 import { test } from 'uvu';
@@ -21,7 +21,7 @@ function installCopy(name: string): string {
 }
 
 function run(dir: string, out: string) {
-  const r = spawnSync(process.execPath, [join(dir, 'bin', 'gen-lab.cjs'), spec, '-o', join(dir, out), '--timing'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(dir, 'bin', 'gen-lab.js'), spec, '-o', join(dir, out), '--timing'], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const cliPath = join(repoRoot, 'bin', 'gen-lab.cjs');
+export const cliPath = join(repoRoot, 'bin', 'gen-lab.js');
 
 export interface CliResult {
   status: number | null;

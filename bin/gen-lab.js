@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The gen-lab command. Everything is built by `npm run build` (which `npm ci` runs through the
 // prepare script): dist/gen-lab.cjs, the whole command line in one file, and the code cache that
-// dist/generator/launch.cjs starts it with.
+// dist/generator/launch.cjs starts it with. CommonJS (bin/package.json says so), so no ES-module
+// loader runs before the bundle; the name stays gen-lab.js because npx caches bin links by name.
 'use strict';
 let launch;
 try {
