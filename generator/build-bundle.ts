@@ -6,11 +6,10 @@
 // Handlebars' compiler, the precompiled templates and ajv stay outside: loaded on demand.
 import { build, type Plugin } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from './paths.js';
+import { createRequire } from 'node:module';
+import type * as Launch from './launch.cjs';
 
-const bundlePath = join(packageRoot, 'dist', 'gen-lab.cjs');
-const codeCachePath = join(packageRoot, 'dist', 'gen-lab.code-cache');
+const { bundlePath, codeCachePath, unbundledCliPath } = createRequire(import.meta.url)('./launch.cjs') as typeof Launch;
 
 // yargs finds its translations relative to its own file; inside the bundle that path would point
 // at /locales. Point it at the installed package instead (a missing folder means English).
@@ -31,7 +30,7 @@ const yargsLocales: Plugin = {
 // A cache made for the previous bundle is worthless; build-code-cache makes the new one.
 rmSync(codeCachePath, { force: true });
 const result = await build({
-  entryPoints: [join(packageRoot, 'dist', 'generator', 'cli.js')],
+  entryPoints: [unbundledCliPath],
   outfile: bundlePath,
   bundle: true,
   format: 'cjs',

@@ -18,7 +18,7 @@ const distDir = join(__dirname, '..');
 export const bundlePath = join(distDir, 'gen-lab.cjs');
 export const codeCachePath = join(distDir, 'gen-lab.code-cache');
 /** The unbundled entry tsc writes; newer than the bundle means the bundle step was skipped. */
-const unbundledCliPath = join(distDir, 'generator', 'cli.js');
+export const unbundledCliPath = join(distDir, 'generator', 'cli.js');
 const HEADER = 'gen-lab-code-cache-v1';
 
 export type CodeCacheState = 'used' | 'rejected' | 'stale' | 'damaged' | 'absent' | 'off';

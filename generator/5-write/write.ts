@@ -117,7 +117,7 @@ export async function writeLab(outDir: string, files: OutputFile[], creator = ne
 }
 
 /** Staging folders of new labs: `.gen-lab-tmp-<pid>-<random>` beside the folder being written. */
-const STAGING_PREFIX = `.gen-lab-tmp-`;
+const STAGING_PREFIX = '.gen-lab-tmp-';
 const STAGING_NAME = /^\.gen-lab-tmp-(\d+)-[A-Za-z0-9]{6}$/;
 
 /** A new folder is built beside its final place and renamed into it: it appears whole or not at
@@ -129,11 +129,11 @@ async function createFolder(outDir: string, files: OutputFile[], creator: FileCr
   try {
     firstCreatedParent = mkdirSync(parent, { recursive: true });
     removeDeadStaging(parent);
-    staging = mkdtempSync(join(parent, `${STAGING_PREFIX}${process.pid}-`));
-    const all = [...files.map((f) => ({ path: join(staging!, f.path), content: f.content, mode: modeOf(f.executable) })), { path: join(staging, MANIFEST), content: manifestText(files), mode: 0o644 }];
-    await creator.createDirs(foldersFor(staging, all.map((f) => f.path)));
+    const root = (staging = mkdtempSync(join(parent, `${STAGING_PREFIX}${process.pid}-`)));
+    const all = [...files.map((f) => ({ path: join(root, f.path), content: f.content, mode: modeOf(f.executable) })), { path: join(root, MANIFEST), content: manifestText(files), mode: 0o644 }];
+    await creator.createDirs(foldersFor(root, all.map((f) => f.path)));
     await creator.createFiles(all);
-    renameSync(staging, outDir);
+    renameSync(root, outDir);
   } catch (e) {
     try {
       if (staging) rmSync(staging, { recursive: true, force: true });
