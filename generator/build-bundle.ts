@@ -37,6 +37,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   plugins: [yargsLocales],
+  // The plugin's require.resolve runs at run time against node_modules; bundling the package.json
+  // instead would make esbuild warn that it cannot resolve it inside the bundle (it could not).
+  external: ['yargs/package.json'],
   // import.meta.url (our paths, yargs' locales) means this file's own URL, as it did in each module.
   define: { 'import.meta.url': 'genLabBundleUrl' },
   // Strict first, as every ES module it came from was: a statement before esbuild's own directive

@@ -10,6 +10,7 @@ import { checkLab, writeLab } from './5-write/write.js';
 import { FileCreator } from './5-write/create-files.js';
 import { generatorVersion } from './version.js';
 import { registerEmulateCommand } from './emulate-cli.js';
+import { registerBuildCommands } from './build-cli.js';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
@@ -120,6 +121,7 @@ export function main(argv: string[], startup?: { codeCache: string }): void {
       },
     );
   registerEmulateCommand(cli, handleFailure);
+  registerBuildCommands(cli, handleFailure);
   cli
     .version(generatorVersion)
     .help()

@@ -8,10 +8,10 @@ export function describeModel(m: LabModel): string {
   lines.push('');
   lines.push('VMs');
   for (const vm of m.vms) {
-    lines.push(`  ${vm.name} (${vm.role}) box ${vm.box}${vm.boxVersion ? ' ' + vm.boxVersion : ''}, ${vm.memory} MiB, ${vm.cpus} cpu, chipset ${vm.chipset}, NAT ${vm.nat ? 'kept as default route' : 'management only'}, namespace ${vm.namespace}`);
+    lines.push(`  ${vm.name} (${vm.role}) box ${vm.box}${vm.boxVersion ? ' ' + vm.boxVersion : ''}, ${vm.memory} MiB, ${vm.cpus} cpu, chipset ${vm.providers.virtualbox.chipset}, NAT ${vm.nat ? 'kept as default route' : 'management only'}, namespace ${vm.namespace}`);
     lines.push(`    nic 1: Vagrant NAT`);
     for (const n of vm.nics) {
-      lines.push(`    nic ${n.slot}: ${n.guestName} mac ${n.mac} network ${n.network} -> ${n.peer.vm}${n.bridge ? `, port of ${n.bridge}` : ''}${n.address ? `, ${n.address.cidr}` : ''}, mtu ${n.mtu}${n.promiscuous ? ', promiscuous' : ''}`);
+      lines.push(`    nic ${n.index + 1}: ${n.guestName} mac ${n.mac} intnet ${vm.providers.virtualbox.nics[n.index]?.intnet} -> ${n.peer.vm}${n.bridge ? `, port of ${n.bridge}` : ''}${n.address ? `, ${n.address.cidr}` : ''}, mtu ${n.mtu}${n.promiscuous ? ', promiscuous' : ''}`);
     }
     for (const b of vm.bridges) {
       lines.push(`    bridge ${b.name} mac ${b.mac} id ${b.bridgeId} stp ${b.stp ? `on (fd ${b.timers.forwardDelay}, hello ${b.timers.helloTime}, max age ${b.timers.maxAge})` : 'off'}${b.address ? `, ${b.address.cidr}` : ''}, mtu ${b.mtu}, domain ${b.l2domain}`);

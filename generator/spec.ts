@@ -1,4 +1,6 @@
 // The spec as the user writes it (after schema validation). Mirrors schema/lab.schema.json.
+import type { BoxFamilyId } from './families/boxes.js';
+import type { ImageFamilyId } from './families/images.js';
 
 export interface StpTimersSpec {
   forwardDelay?: number;
@@ -6,13 +8,21 @@ export interface StpTimersSpec {
   maxAge?: number;
 }
 
-export interface DefaultsSpec {
+export interface BoxSpec {
   box?: string;
   boxVersion?: string;
+  boxUrl?: string;
+  boxChecksum?: string;
+  boxFamily?: BoxFamilyId;
+}
+
+export interface DefaultsSpec extends BoxSpec {
   memory?: number;
   cpus?: number;
   provider?: 'virtualbox' | 'libvirt';
   image?: string;
+  imageFamily?: ImageFamilyId;
+  aptProxy?: string;
   stp?: StpTimersSpec;
 }
 
@@ -34,11 +44,9 @@ export interface BridgeSpec extends StpTimersSpec {
 
 export type VmRole = 'host' | 'switch' | 'client';
 
-export interface VmSpec {
+export interface VmSpec extends BoxSpec {
   name: string;
   role: VmRole;
-  box?: string;
-  boxVersion?: string;
   memory?: number;
   cpus?: number;
   nat?: boolean;
@@ -75,6 +83,7 @@ export interface ContainerSpec {
   name: string;
   vm: string;
   image?: string;
+  imageFamily?: ImageFamilyId;
   role?: ContainerRole;
   nics: ContainerNicSpec[];
   page?: { heading?: string };

@@ -4,12 +4,15 @@ import { containerNicName, loopsThroughNonStpBridges, l2Components, vxlanIfname,
 import { formatIp, inNetwork, parseIp } from '../lib/ipv4.js';
 import type { LabSpec } from '../spec.js';
 import type { SpecIndex } from './index.js';
-import { DEFAULT_MTU, VIRTUALBOX_ICH9_MAX_NICS, VIRTUALBOX_PIIX3_MAX_NICS, VXLAN_OVERHEAD } from '../3-resolve/defaults.js';
+import { DEFAULT_MTU, VXLAN_OVERHEAD } from '../3-resolve/defaults.js';
+import { PROVIDERS } from '../providers/index.js';
+import { VIRTUALBOX_PIIX3_MAX_NICS } from '../providers/virtualbox.js';
 import { subnetOf } from './addresses.js';
 
 
-export function nicCount(spec: LabSpec, vm: string): number {
-  return 1 + (spec.cables ?? []).reduce((n, c) => n + c.ends.filter((e) => e.vm === vm).length, 0);
+/** Cable ends landing on a VM: its lab NICs. */
+export function labNicCount(spec: LabSpec, vm: string): number {
+  return (spec.cables ?? []).reduce((n, c) => n + c.ends.filter((e) => e.vm === vm).length, 0);
 }
 
 export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Diagnostic[] {
@@ -25,9 +28,10 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
   }
 
   spec.vms.forEach((vm, i) => {
-    const n = nicCount(spec, vm.name);
-    if (n > VIRTUALBOX_ICH9_MAX_NICS) out.push(error('too-many-nics', `/vms/${i}`, `VM "${vm.name}" needs ${n} NICs (NAT + ${n - 1} cables); VirtualBox allows at most ${VIRTUALBOX_ICH9_MAX_NICS}`, 'split its cables over two VMs'));
-    else if (n > VIRTUALBOX_PIIX3_MAX_NICS) out.push(warning('ich9-chipset', `/vms/${i}`, `VM "${vm.name}" needs ${n} NICs; the ICH9 chipset is used (PIIX3 allows ${VIRTUALBOX_PIIX3_MAX_NICS})`, 'nothing to do; ICH9 is set in the Vagrantfile'));
+    const n = labNicCount(spec, vm.name);
+    const tight = PROVIDERS.filter((p) => n > p.maxLabNics);
+    if (tight.length) out.push(error('too-many-nics', `/vms/${i}`, `VM "${vm.name}" has ${n} cables; ${tight.map((p) => `${p.title} allows ${p.maxLabNics}`).join(', ')} lab NICs per VM`, `split its cables over two VMs (${tight.map((p) => p.nicLimitHint).join('; ')})`));
+    else if (n + 1 > VIRTUALBOX_PIIX3_MAX_NICS) out.push(warning('ich9-chipset', `/vms/${i}`, `VM "${vm.name}" needs ${n + 1} VirtualBox adapters (NAT + ${n} cables); the ICH9 chipset is used (PIIX3 allows ${VIRTUALBOX_PIIX3_MAX_NICS})`, 'nothing to do; ICH9 is set in the Vagrantfile'));
   });
 
   // Interface names inside each VM: bridges, cable NICs, VXLAN devices, container veths.

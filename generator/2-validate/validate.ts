@@ -8,6 +8,7 @@ import { indexSpec } from './index.js';
 import { checkReferences } from './references.js';
 import { checkAddresses } from './addresses.js';
 import { checkTopology } from './topology.js';
+import { checkFamilies } from './families.js';
 
 const hasErrors = (list: Diagnostic[]) => list.some((d) => d.severity === 'error');
 
@@ -19,6 +20,6 @@ export function validateSpec(data: unknown): { spec?: LabSpec; diagnostics: Diag
   const refs = checkReferences(spec, idx);
   if (hasErrors(refs)) return { diagnostics: refs };
   const graph = buildL2Graph(spec);
-  const rest = [...refs, ...checkAddresses(spec, idx, graph), ...checkTopology(spec, idx, graph)];
+  const rest = [...refs, ...checkFamilies(spec), ...checkAddresses(spec, idx, graph), ...checkTopology(spec, idx, graph)];
   return hasErrors(rest) ? { diagnostics: rest } : { spec, diagnostics: rest };
 }

@@ -13,9 +13,6 @@ export const DEFAULT_PORT_COST = 100;
 export const DEFAULT_PORT_PRIORITY = 32;
 export const DEFAULT_MTU = 1500;
 export const VXLAN_OVERHEAD = 50;
-/** VirtualBox NICs per VM: 8 with the default PIIX3 chipset, 36 with ICH9 (FACTS). */
-export const VIRTUALBOX_PIIX3_MAX_NICS = 8;
-export const VIRTUALBOX_ICH9_MAX_NICS = 36;
 export const DEFAULT_VXLAN_PORT = 4789;
 export const HAPROXY_CONNECT_TIMEOUT_MS = 1000;
 export const HAPROXY_CLIENT_SERVER_TIMEOUT_MS = 30000;

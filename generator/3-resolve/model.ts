@@ -1,5 +1,7 @@
 // The resolved lab model: everything a back end needs, fully explicit. Back ends read it and never
 // recompute addresses, MACs, names, L2 domains, STP outcome or timing from the spec.
+import type { BoxFamilyId } from '../families/boxes.js';
+import type { ImageFamilyId } from '../families/images.js';
 
 export interface Cidr {
   /** e.g. "10.0.0.1" */
@@ -53,20 +55,17 @@ export interface BridgeModel {
 }
 
 export interface VmNicModel {
-  /** VirtualBox adapter number (1 is Vagrant's NAT). */
-  slot: number;
+  /** Position among the VM's lab NICs (0-based, model order); providers number adapters from it. */
+  index: number;
   cable: string;
-  /** Provider network name: "<lab>-<cable>". */
-  network: string;
   /** "02:aa:bb:cc:dd:ee" */
   mac: string;
-  /** "02AABBCCDDEE" as Vagrant's :mac wants it */
-  macPlain: string;
   /** Name given inside the guest (renamed by MAC). */
   guestName: string;
   bridge?: string;
   address?: Cidr;
   mtu: number;
+  /** The NIC carries frames for other MACs (a bridge port): providers that filter must let them in. */
   promiscuous: boolean;
   stpCost: number;
   stpPriority: number;
@@ -95,11 +94,14 @@ export interface VmModel {
   description?: string;
   box: string;
   boxVersion?: string;
+  /** Where Vagrant fetches the box when it is missing: a metadata.json catalog or a .box file. */
+  boxUrl?: string;
+  boxChecksum?: { type: string; value: string };
+  boxFamily: BoxFamilyId;
   memory: number;
   cpus: number;
   nat: boolean;
   gui: boolean;
-  chipset: 'piix3' | 'ich9';
   nics: VmNicModel[];
   bridges: BridgeModel[];
   vxlans: VxlanDeviceModel[];
@@ -107,6 +109,19 @@ export interface VmModel {
   /** Emulation namespace name "<lab>-<vm>". */
   namespace: string;
   containers: string[];
+  /** What each Vagrant provider makes of this VM (one module per provider computes its part). */
+  providers: { virtualbox: VirtualboxVmModel; libvirt: LibvirtVmModel };
+}
+
+export interface VirtualboxVmModel {
+  chipset: 'piix3' | 'ich9';
+  /** Adapter 1 is Vagrant's NAT; lab NICs follow in model order. */
+  nics: { adapter: number; intnet: string; macPlain: string; promiscuous: boolean }[];
+}
+
+export interface LibvirtVmModel {
+  /** Adapter 0 is vagrant-libvirt's management network; each cable is a UDP tunnel on loopback. */
+  nics: { adapter: number; macPlain: string; localPort: number; peerPort: number }[];
 }
 
 export interface ContainerNicModel {
@@ -123,7 +138,12 @@ export interface ContainerNicModel {
 export interface ContainerModel {
   name: string;
   vm: string;
+  /** remote:alias, or a file under the lab folder's images/ that the Vagrantfile uploads. */
   image: string;
+  imageFamily: ImageFamilyId;
+  /** The LXD alias containers are created from: the remote:alias, or gen-lab/<file> once imported. */
+  imageAlias: string;
+  localImage: boolean;
   role: 'web' | 'balancer' | 'none';
   description?: string;
   nics: ContainerNicModel[];
@@ -233,6 +253,8 @@ export interface LabModel {
   /** sha256 of the canonical spec JSON, first 16 hex digits. */
   specHash: string;
   provider: 'virtualbox' | 'libvirt';
+  /** HTTP proxy (a classroom's package cache) every apt and apk in the lab goes through. */
+  aptProxy?: string;
   vms: VmModel[];
   containers: ContainerModel[];
   l2domains: L2DomainModel[];

@@ -1,7 +1,12 @@
 // Phase 3: a validated spec becomes the fully explicit lab model.
-import type { LabSpec, VmSpec } from '../spec.js';
+import type { ContainerSpec, LabSpec, VmSpec } from '../spec.js';
+import { boxFamilyId, type BoxFamilyId } from '../families/boxes.js';
+import { imageFamilyId, isLocalImage, localImageAlias, type ImageFamilyId } from '../families/images.js';
+import { parseChecksum } from '../lib/checksum.js';
+import { libvirt } from '../providers/libvirt.js';
+import { virtualbox } from '../providers/virtualbox.js';
 import { buildL2Graph, containerNicName, l2Components, vxlanIfname, type L2Graph } from '../lib/l2graph.js';
-import { deriveMac, plainMac } from '../lib/mac.js';
+import { deriveMac } from '../lib/mac.js';
 import { formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv4.js';
 import { computeStp, formatBridgeId, type StpBridgeInput } from '../lib/stp.js';
 import { UnionFind } from '../lib/union-find.js';
@@ -56,11 +61,9 @@ export function resolveLab(spec: LabSpec): LabModel {
       const l2node = end.bridge ? `bridge:${vm.name}/${end.bridge}` : `nic:${vm.name}/${cable.name}`;
       const address = toCidr(end.address, end.subnet);
       nics.push({
-        slot: nics.length + 2,
+        index: nics.length,
         cable: cable.name,
-        network: `${lab}-${cable.name}`,
         mac,
-        macPlain: plainMac(mac),
         guestName: cable.name,
         ...(end.bridge ? { bridge: end.bridge } : {}),
         ...(address ? { address } : {}),
@@ -91,23 +94,24 @@ export function resolveLab(spec: LabSpec): LabModel {
       };
     });
     const role = vm.role;
+    const box = vmBox(spec, vm);
     return {
       name: vm.name,
       role,
       ...(vm.description ? { description: vm.description } : {}),
-      box: vm.box ?? spec.defaults?.box ?? D.DEFAULT_BOX,
-      ...((vm.boxVersion ?? spec.defaults?.boxVersion) ? { boxVersion: (vm.boxVersion ?? spec.defaults?.boxVersion) as string } : {}),
+      ...box,
       memory: vm.memory ?? spec.defaults?.memory ?? D.DEFAULT_MEMORY[role],
       cpus: vm.cpus ?? spec.defaults?.cpus ?? D.DEFAULT_CPUS,
       nat: vm.nat ?? role === 'host',
       gui: vm.gui ?? false,
-      chipset: nics.length + 1 > D.VIRTUALBOX_PIIX3_MAX_NICS ? 'ich9' : 'piix3',
       nics,
       bridges,
       vxlans: [],
       ipForward: false,
       namespace: `${lab}-${vm.name}`,
       containers: containersByVm.get(vm.name) ?? [],
+      // Filled in by the provider modules once the whole model exists.
+      providers: undefined as unknown as VmModel['providers'],
     };
   });
   const vmByName = new Map(vms.map((v) => [v.name, v]));
@@ -172,7 +176,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     return {
       name: c.name,
       vm: c.vm,
-      image: c.image ?? spec.defaults?.image ?? D.DEFAULT_IMAGE,
+      ...containerImage(spec, c),
       role,
       ...(c.description ? { description: c.description } : {}),
       nics,
@@ -257,7 +261,7 @@ export function resolveLab(spec: LabSpec): LabModel {
   // STP roles on every port of an STP bridge; 'none' elsewhere.
   for (const vm of vms) for (const br of vm.bridges) for (const p of br.ports) p.role = stpRoles.get(`${vm.name}/${br.name}`)?.get(p.ifname) ?? 'none';
 
-  return {
+  const model: LabModel = {
     name: lab,
     title: spec.title ?? lab,
     ...(spec.description ? { description: spec.description } : {}),
@@ -265,6 +269,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     generatorVersion,
     specHash: specHash(spec),
     provider: spec.defaults?.provider ?? 'virtualbox',
+    ...(spec.defaults?.aptProxy ? { aptProxy: spec.defaults.aptProxy } : {}),
     vms,
     containers,
     l2domains,
@@ -272,6 +277,35 @@ export function resolveLab(spec: LabSpec): LabModel {
     services,
     vxlan,
     subnets,
+  };
+  for (const vm of vms) vm.providers = { virtualbox: virtualbox.resolveVm(model, vm), libvirt: libvirt.resolveVm(model, vm) };
+  return model;
+}
+
+/** The box of a VM, where Vagrant finds it and its family (validation refused unknown families). */
+function vmBox(spec: LabSpec, vm: VmSpec): Pick<VmModel, 'box' | 'boxVersion' | 'boxUrl' | 'boxChecksum' | 'boxFamily'> {
+  const d = spec.defaults ?? {};
+  const box = vm.box ?? d.box ?? D.DEFAULT_BOX;
+  const version = vm.boxVersion ?? d.boxVersion;
+  const url = vm.boxUrl ?? d.boxUrl;
+  const checksum = parseChecksum(vm.boxChecksum ?? d.boxChecksum);
+  return {
+    box,
+    ...(version ? { boxVersion: version } : {}),
+    ...(url ? { boxUrl: url } : {}),
+    ...(checksum ? { boxChecksum: checksum } : {}),
+    boxFamily: boxFamilyId(box, vm.boxFamily ?? d.boxFamily) as BoxFamilyId,
+  };
+}
+
+function containerImage(spec: LabSpec, c: ContainerSpec): Pick<ContainerModel, 'image' | 'imageFamily' | 'imageAlias' | 'localImage'> {
+  const image = c.image ?? spec.defaults?.image ?? D.DEFAULT_IMAGE;
+  const local = isLocalImage(image);
+  return {
+    image,
+    imageFamily: imageFamilyId(image, c.imageFamily ?? spec.defaults?.imageFamily) as ImageFamilyId,
+    imageAlias: local ? localImageAlias(image) : image,
+    localImage: local,
   };
 }
 

@@ -3,6 +3,7 @@
 import type { LabModel } from '../3-resolve/model.js';
 import { shellQuote as q } from './escape.js';
 import { byName, positionByName } from '../lib/by-name.js';
+import { DAEMON_IDS, IMAGE_FAMILIES, IMAGE_FAMILY_IDS } from '../families/images.js';
 
 /** Kernel STP port states in /sys/class/net/BR/brif/P/state. */
 export const STP_FORWARDING = 3;
@@ -66,6 +67,10 @@ export function emulationData(model: LabModel): string {
     words('WEBS', model.containers.filter((c) => c.role === 'web').map((c) => c.name)),
     '# container vm: where each container lives',
     `declare -A CONTAINER_VM=(${model.containers.map((c) => `[${c.name}]=${q(c.vm)}`).join(' ')})`,
+    '# image family and init system of each container, and each daemon\'s service name per family',
+    `declare -A CONTAINER_FAMILY=(${model.containers.map((c) => `[${c.name}]=${q(c.imageFamily)}`).join(' ')})`,
+    `declare -A CONTAINER_INIT=(${model.containers.map((c) => `[${c.name}]=${q(IMAGE_FAMILIES[c.imageFamily].init)}`).join(' ')})`,
+    `declare -A DAEMON_SERVICE=(${IMAGE_FAMILY_IDS.flatMap((f) => DAEMON_IDS.map((d) => `[${f}:${d}]=${q(IMAGE_FAMILIES[f].daemons[d].service)}`)).join(' ')})`,
     "# CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)",
     `declare -A NODE_CPUS=(${model.containers.map((c) => `[${c.name}]=${byName(model.vms, c.vm)?.cpus ?? 1}`).join(' ')})`,
     '# cable vmA nicA macA mtuA vmB nicB macB mtuB',

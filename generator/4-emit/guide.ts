@@ -27,7 +27,7 @@ function vmRows(model: LabModel): string[][] {
     mdCode(vm.box) + (vm.boxVersion ? ` ${mdCode(vm.boxVersion)}` : ''),
     `${vm.memory} MiB`,
     String(vm.cpus),
-    br([`1: NAT${vm.nat ? ' (default route)' : ''}`, ...vm.nics.map((n) => `${n.slot}: ${mdCode(n.cable)} to ${mdCode(n.peer.vm)}${n.bridge ? `, port of ${mdCode(n.bridge)}` : ''}${n.address ? `, ${mdCode(n.address.cidr)}` : ''}`)]),
+    br([`1: NAT${vm.nat ? ' (default route)' : ''}`, ...vm.nics.map((n, i) => `${vm.providers.virtualbox.nics[i]?.adapter}: ${mdCode(n.cable)} to ${mdCode(n.peer.vm)}${n.bridge ? `, port of ${mdCode(n.bridge)}` : ''}${n.address ? `, ${mdCode(n.address.cidr)}` : ''}`)]),
     vm.description ? mdInline(vm.description) : '',
   ]);
 }
@@ -150,7 +150,7 @@ function requirements(model: LabModel) {
     hostMib: guestMib + HOST_RAM_HEADROOM_MIB,
     hostGib: ((guestMib + HOST_RAM_HEADROOM_MIB) / 1024).toFixed(1),
     cpus: model.vms.reduce((sum, vm) => sum + vm.cpus, 0),
-    ich9: model.vms.filter((vm) => vm.chipset === 'ich9').map((vm) => mdCode(vm.name)),
+    ich9: model.vms.filter((vm) => vm.providers.virtualbox.chipset === 'ich9').map((vm) => mdCode(vm.name)),
     vagrantTable: mdTable(['VirtualBox', 'Vagrant at least'], VAGRANT_FOR_VIRTUALBOX.map((r) => [r.virtualbox, r.vagrant])),
     boxes: [...new Set(model.vms.map((vm) => vm.box))].sort().map(mdCode),
   };

@@ -1,50 +1,59 @@
 // LXD on host VMs: vms/<host>/lxd-preseed.yaml, containers/<c>/profile.yaml and vms/<host>/containers.sh,
-// the adapter that turns the model's containers into LXD instances built from those files.
+// the adapter that turns the model's containers into LXD instances built from those files. What
+// differs between image families (packages, init system, paths) comes from generator/families.
 import { dumpYaml } from './yaml-dump.js';
 import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
 import { filesUnder } from './sibling-files.js';
 import { byName } from '../lib/by-name.js';
+import { BOX_FAMILIES } from '../families/boxes.js';
+import { IMAGE_FAMILIES, LOCAL_IMAGE_DIR, ROLE_DAEMONS, rolePackages, type ImageFamily, type ImageFamilyId } from '../families/images.js';
 
 /** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
 export const GUEST_LAB_DIR = '/opt/gen-lab';
+/** Where the Vagrantfile uploads local image files (the vagrant user can write there). */
+export const GUEST_IMAGE_DIR = '/tmp/gen-lab-images';
 export const LXD_POOL = 'gen-lab';
 /** Managed NAT bridge used only while packages are installed; never part of the lab. */
 export const LXD_INSTALL_NETWORK = 'genlabnat0';
 export const LXD_INSTALL_PROFILE = 'gen-lab-install';
-/** Not eth*: Alpine's stock /etc/network/interfaces would run DHCP on it, and lab NICs use eth*. */
+/** Not eth*: the images' stock network config would run DHCP on it, and lab NICs use eth*. */
 export const LXD_INSTALL_NIC = 'install0';
 
 export function lxdProfileName(container: string): string {
   return `gen-lab-${container}`;
 }
 
-interface ContainerFileRule {
-  dest: string;
-  mode: string;
-  service?: string;
-  packages?: string[];
+export function containersScriptPath(vm: string): string {
+  return `${GUEST_LAB_DIR}/vms/${vm}/containers.sh`;
 }
 
-// Alpine paths of the files other emitters write for a container. A file not listed still reaches
-// the container, under /etc/gen-lab/, so nothing an emitter writes is silently dropped.
-const CONTAINER_FILE_RULES: Record<string, ContainerFileRule> = {
-  'network.sh': { dest: '/etc/gen-lab/network.sh', mode: '0755' },
-  'keepalived.conf': { dest: '/etc/keepalived/keepalived.conf', mode: '0644', service: 'keepalived', packages: ['keepalived'] },
-  'haproxy.cfg': { dest: '/etc/haproxy/haproxy.cfg', mode: '0644', service: 'haproxy', packages: ['haproxy'] },
-  'apache-gen-lab.conf': { dest: '/etc/apache2/conf.d/gen-lab.conf', mode: '0644', service: 'apache2', packages: ['apache2', 'php-apache2'] },
-  'index.php': { dest: '/var/www/localhost/htdocs/index.php', mode: '0644', service: 'apache2', packages: ['apache2', 'php-apache2'] },
-};
+export function guestImagePath(image: string): string {
+  return `${GUEST_IMAGE_DIR}/${image.slice(LOCAL_IMAGE_DIR.length + 1)}`;
+}
+
+/** Where each file other emitters write for a container goes inside it, and what it needs. A file not
+ * listed still reaches the container, under /etc/gen-lab/, so nothing an emitter writes is dropped. */
+function containerFileRule(family: ImageFamily, name: string): { dest: string; mode: string } | undefined {
+  switch (name) {
+    case 'network.sh':
+      return { dest: '/etc/gen-lab/network.sh', mode: '0755' };
+    case 'keepalived.conf':
+      return { dest: family.paths.keepalivedConf, mode: '0644' };
+    case 'haproxy.cfg':
+      return { dest: family.paths.haproxyCfg, mode: '0644' };
+    case 'apache-gen-lab.conf':
+      return { dest: family.paths.apacheFragment, mode: '0644' };
+    case 'index.php':
+      return { dest: `${family.paths.docroot}/index.php`, mode: '0644' };
+    default:
+      return undefined;
+  }
+}
+
 /** Files for LXD itself, not for the inside of the container. */
 const HOST_SIDE_FILES = new Set(['profile.yaml']);
-const ROLE_PACKAGES: Record<ContainerModel['role'], string[]> = {
-  balancer: ['keepalived', 'haproxy'],
-  web: ['apache2', 'php-apache2'],
-  none: [],
-};
-const COMMON_PACKAGES = ['iproute2', 'curl', 'tcpdump'];
-
 
 export function lxdPreseed(model: LabModel, vm: VmModel): object {
   return {
@@ -90,43 +99,54 @@ interface PushView {
 }
 
 function containerView(c: ContainerModel, files: OutputFile[]) {
+  const family = IMAGE_FAMILIES[c.imageFamily];
   const own = filesUnder(files, `containers/${c.name}/`).filter((f) => !HOST_SIDE_FILES.has(f.path.slice(`containers/${c.name}/`.length)));
   const pushes: PushView[] = [];
-  const services = new Set<string>();
-  const packages = new Set<string>([...COMMON_PACKAGES, ...ROLE_PACKAGES[c.role]]);
   let networkScript: string | undefined;
   for (const f of own) {
     const name = f.path.slice(`containers/${c.name}/`.length);
-    const rule = CONTAINER_FILE_RULES[name] ?? { dest: `/etc/gen-lab/${name}`, mode: f.executable ? '0755' : '0644' };
+    const rule = containerFileRule(family, name) ?? { dest: `/etc/gen-lab/${name}`, mode: f.executable ? '0755' : '0644' };
     pushes.push({ src: f.path, dest: rule.dest, mode: rule.mode });
-    if (rule.service) services.add(rule.service);
-    for (const p of rule.packages ?? []) packages.add(p);
     if (name === 'network.sh') networkScript = rule.dest;
   }
   return {
     name: c.name,
     // Names may hold '-', which is not allowed in a POSIX function name; '_' is not allowed in names.
     fn: c.name.replace(/-/g, '_'),
-    image: c.image,
+    family: c.imageFamily,
+    image: c.imageAlias,
+    localImage: c.localImage ? guestImagePath(c.image) : '',
     profile: lxdProfileName(c.name),
-    packages: [...packages].sort(),
+    packages: rolePackages(family, c.role),
     pushes,
-    services: [...services].sort(),
+    services: ROLE_DAEMONS[c.role].map((d) => family.daemons[d].service).sort(),
+    // The stock docroot page would win over index.php in a DirectoryIndex that lists it first.
+    removeFiles: c.role === 'web' ? [`${family.paths.docroot}/index.html`] : [],
     networkScript,
   };
+}
+
+/** Shell functions of one image family (packages, init system), included once per family used. */
+function familyFunctions(ctx: EmitContext, ids: ImageFamilyId[]): string {
+  const { model } = ctx;
+  return ids.map((id) => ctx.templates.render(`lxd/family-${id}.sh.hbs`, { proxy: model.aptProxy ?? '', installNic: LXD_INSTALL_NIC, installProfile: LXD_INSTALL_PROFILE }).trimEnd()).join('\n\n');
 }
 
 export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFile[]): string {
   const { model } = ctx;
   const containers = vm.containers.map((name) => byName(model.containers, name)).filter((c): c is ContainerModel => c !== undefined);
+  const families = [...new Set(containers.map((c) => c.imageFamily))].sort();
+  const images = [...new Map(containers.filter((c) => c.localImage).map((c) => [c.imageAlias, { alias: c.imageAlias, file: guestImagePath(c.image) }])).values()];
   return ctx.templates.render('lxd/containers.sh.hbs', {
     provenance: ctx.provenance,
     vm: vm.name,
     specHash: model.specHash,
     labDir: GUEST_LAB_DIR,
+    lxdBin: BOX_FAMILIES[vm.boxFamily].lxdBin,
     pool: LXD_POOL,
     installProfile: LXD_INSTALL_PROFILE,
-    installNic: LXD_INSTALL_NIC,
+    familyFunctions: familyFunctions(ctx, families),
+    images,
     containers: containers.map((c) => containerView(c, files)),
   });
 }

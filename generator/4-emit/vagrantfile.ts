@@ -1,14 +1,14 @@
-// The Vagrantfile: one VirtualBox machine per VM, one internal network per cable, the model's MACs,
-// cloud-init attached, plus a fallback provisioner for boxes that ignore it. bootNotes() explains
-// the boot sequence for the lab guide.
+// The Vagrantfile: one machine per VM with the model's MACs, each provider's part written by its
+// own module (generator/providers), cloud-init attached, a fallback provisioner for boxes that
+// ignore it, and the uploads and container build that follow.
 import type { LabModel, VmModel } from '../3-resolve/model.js';
-import { PROVISIONED_MARK_FILE, USER_DATA_NAME } from './cloud-init.js';
+import { PROVIDERS } from '../providers/index.js';
+import { PROVISIONED_MARK_FILE, SEEN_MARK_FILE, USER_DATA_NAME } from './cloud-init.js';
 import type { EmitContext, OutputFile } from './files.js';
+import { containersScriptPath, guestImagePath } from './lxd.js';
 
 /** Where the file provisioner uploads the VM's user-data for the fallback. */
 export const FALLBACK_USER_DATA_PATH = '/tmp/gen-lab-user-data.yaml';
-/** First UDP port of the libvirt cable tunnels on 127.0.0.1 (two per cable). */
-const LIBVIRT_TUNNEL_BASE_PORT = 20000;
 const ROLE_BOOT_ORDER: Record<VmModel['role'], number> = { switch: 0, host: 1, client: 2 };
 
 /** Switches first (the STP ring forms), then hosts, then clients; model order within a role. */
@@ -19,57 +19,39 @@ export function bootOrder(model: LabModel): VmModel[] {
     .map((x) => x.vm);
 }
 
-/** Deterministic loopback UDP ports for libvirt's point-to-point "cables": one per cable end. */
-function libvirtPorts(model: LabModel): Map<string, number> {
-  const cables = [...new Set(model.vms.flatMap((vm) => vm.nics.map((n) => n.cable)))].sort();
-  const ports = new Map<string, number>();
-  cables.forEach((cable, i) => {
-    const ends = model.vms.flatMap((vm) => vm.nics.filter((n) => n.cable === cable).map(() => vm.name)).sort();
-    ends.forEach((vm, k) => ports.set(`${cable}\u0000${vm}\u0000${k}`, LIBVIRT_TUNNEL_BASE_PORT + 2 * i + k));
-  });
-  return ports;
+/** Local image files the VM's containers are created from, uploaded before they are built. */
+function vmImages(model: LabModel, vm: VmModel): { source: string; destination: string }[] {
+  const files = new Set(model.containers.filter((c) => c.vm === vm.name && c.localImage).map((c) => c.image));
+  return [...files].sort().map((source) => ({ source, destination: guestImagePath(source) }));
 }
 
-function endIndex(model: LabModel, cable: string, vm: string): number {
-  const ends = model.vms.flatMap((v) => v.nics.filter((n) => n.cable === cable).map(() => v.name)).sort();
-  return ends.indexOf(vm);
-}
-
-function vmView(model: LabModel, vm: VmModel, ports: Map<string, number>) {
+function vmView(ctx: EmitContext, vm: VmModel) {
+  const { model, templates } = ctx;
+  const userData = `vms/${vm.name}/${USER_DATA_NAME}`;
+  const common = { name: vm.name, memory: vm.memory, cpus: vm.cpus, gui: vm.gui ? 'true' : 'false', userData };
+  const providerBlocks = PROVIDERS.map((p) => templates.render(p.vmTemplate, { ...common, ...p.vmView(model, vm) }).trimEnd()).join('\n');
   return {
     name: vm.name,
     label: `${vm.name} (${vm.role})${vm.description ? `: ${vm.description}` : ''}`,
     box: vm.box,
     boxVersion: vm.boxVersion ?? '',
-    memory: vm.memory,
-    cpus: vm.cpus,
-    gui: vm.gui ? 'true' : 'false',
-    ich9: vm.chipset === 'ich9',
-    nics: vm.nics.map((n) => {
-      const k = endIndex(model, n.cable, vm.name);
-      const peerVm = n.peer.vm;
-      const peerK = peerVm === vm.name ? 1 - k : endIndex(model, n.cable, peerVm);
-      return {
-        slot: n.slot,
-        network: n.network,
-        macPlain: n.macPlain,
-        localPort: String(ports.get(`${n.cable}\u0000${vm.name}\u0000${k}`)),
-        peerPort: String(ports.get(`${n.cable}\u0000${peerVm}\u0000${peerK}`)),
-      };
-    }),
-    promiscuousSlots: vm.nics.filter((n) => n.promiscuous).map((n) => n.slot),
-    userData: `vms/${vm.name}/${USER_DATA_NAME}`,
+    boxUrl: vm.boxUrl ?? '',
+    boxChecksum: vm.boxChecksum,
+    userData,
+    providerBlocks,
+    images: vmImages(model, vm),
+    containersScript: vm.containers.length > 0 ? `${containersScriptPath(vm.name)} setup` : '',
   };
 }
 
 export function fallbackScript(ctx: EmitContext): string {
-  return ctx.templates.render('vagrant/cloud-init-fallback.sh.hbs', { uploadPath: FALLBACK_USER_DATA_PATH, markFile: PROVISIONED_MARK_FILE });
+  return ctx.templates.render('vagrant/cloud-init-fallback.sh.hbs', { uploadPath: FALLBACK_USER_DATA_PATH, markFile: PROVISIONED_MARK_FILE, seenFile: SEEN_MARK_FILE });
 }
 
 export function emitVagrantfile(ctx: EmitContext): OutputFile[] {
   const { model } = ctx;
-  const ports = libvirtPorts(model);
-  const typedTriggers = model.vms.some((vm) => vm.chipset === 'ich9');
+  const typedTriggers = model.vms.some((vm) => vm.providers.virtualbox.chipset === 'ich9');
+  const helpers = PROVIDERS.flatMap((p) => (p.helpersTemplate ? [ctx.templates.render(p.helpersTemplate, {}).trimEnd()] : []));
   const content = ctx.templates.render('vagrant/Vagrantfile.hbs', {
     provenance: ctx.provenance,
     title: model.title,
@@ -77,12 +59,13 @@ export function emitVagrantfile(ctx: EmitContext): OutputFile[] {
     experimental: typedTriggers ? 'cloud_init,disks,typed_triggers' : 'cloud_init,disks',
     typedTriggers,
     fallback: fallbackScript(ctx).trimEnd(),
+    fallbackUpload: FALLBACK_USER_DATA_PATH,
+    libvirtHelpers: helpers.join('\n\n'),
     specHash: model.specHash,
-    vms: bootOrder(model).map((vm) => vmView(model, vm, ports)),
+    vms: bootOrder(model).map((vm) => vmView(ctx, vm)),
   });
   return [{ path: 'Vagrantfile', content }];
 }
-
 /** Markdown for the lab guide: how `vagrant up` brings the lab to life, and what to do when it does not. */
 export function bootNotes(model: LabModel): string {
   const order = bootOrder(model).map((vm) => `\`${vm.name}\``).join(', ');

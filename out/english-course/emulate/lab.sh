@@ -12,6 +12,10 @@ BALANCERS=('bal1' 'bal2')
 WEBS=('serv1' 'serv2' 'serv3')
 # container vm: where each container lives
 declare -A CONTAINER_VM=([bal1]='host1' [bal2]='host2' [serv1]='host1' [serv2]='host1' [serv3]='host2')
+# image family and init system of each container, and each daemon's service name per family
+declare -A CONTAINER_FAMILY=([bal1]='alpine' [bal2]='alpine' [serv1]='alpine' [serv2]='alpine' [serv3]='alpine')
+declare -A CONTAINER_INIT=([bal1]='openrc' [bal2]='openrc' [serv1]='openrc' [serv2]='openrc' [serv3]='openrc')
+declare -A DAEMON_SERVICE=([alpine:keepalived]='keepalived' [alpine:haproxy]='haproxy' [alpine:apache]='apache2' [debian:keepalived]='keepalived' [debian:haproxy]='haproxy' [debian:apache]='apache2')
 # CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)
 declare -A NODE_CPUS=([bal1]=1 [bal2]=1 [serv1]=1 [serv2]=1 [serv3]=1)
 # cable vmA nicA macA mtuA vmB nicB macB mtuB
