@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # System packages the test suite needs: the real consumers of every generated file (ruby, vagrant,
-# cloud-init, shellcheck, haproxy, keepalived, apache2 + mod_php, php, LXD) and the emulation's
-# tools (iproute2, curl). Idempotent; needs root on Debian or Ubuntu.
+# cloud-init, shellcheck, haproxy, keepalived, apache2 + mod_php, php, LXD), the emulation's tools
+# (iproute2, curl), the boot suite's (libvirt, qemu, vagrant-libvirt, debootstrap, GRUB, a package
+# cache), and the other current Node.js LTS lines from the npm registry. Idempotent; needs root on
+# Debian or Ubuntu.
 set -euo pipefail
 packages=(
   iproute2 iputils-ping util-linux procps psmisc kmod curl ca-certificates
   ruby vagrant genisoimage cloud-init shellcheck
   haproxy keepalived apache2 libapache2-mod-php php-cli
   lxd lxd-client busybox-static nftables dnsmasq-base
+  vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+  debootstrap grub-pc-bin fdisk e2fsprogs apt-cacher-ng openssh-client libxml2-utils
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -19,7 +23,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian starts these daemons on install where it can; the tests run their own instances.
-for svc in haproxy keepalived apache2; do
+for svc in haproxy keepalived apache2 apt-cacher-ng libvirtd virtlogd; do
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done
+# Node.js 22 and 24 for test/node-lines (the npm registry's `node` package ships the binaries).
+node_cache=${GEN_LAB_NODE_CACHE:-/var/cache/gen-lab/node}
+for line in 22 24; do
+  if ! "$node_cache/$line/node_modules/.bin/node" --version 2>/dev/null | grep -q "^v$line\."; then
+    echo "install-deps: Node.js $line from the npm registry"
+    mkdir -p "$node_cache/$line"
+    npm install --prefix "$node_cache/$line" --no-audit --no-fund --loglevel=error "node@$line" >/dev/null
+  fi
 done
 echo "install-deps: ok"

@@ -27,7 +27,7 @@ function schemaCheck(content: string) {
 }
 
 interface UserData {
-  write_files: { path: string; content: string; permissions: string; owner: string }[];
+  write_files: { path: string; content: string; encoding?: string; permissions: string; owner: string }[];
   runcmd: string[][];
   packages: string[];
   snap?: { commands: string[][] };
@@ -71,7 +71,9 @@ for (const lab of labs) {
       for (const f of expected) {
         const w = written.get(`${GUEST_LAB_DIR}/${f.path}`);
         assert.ok(w, `${f.path} not embedded`);
-        assert.is(w?.content, f.content, `${f.path} differs`);
+        const content = w?.encoding === 'b64' ? Buffer.from(w.content, 'base64').toString('utf8') : w?.content;
+        assert.is(content, f.content, `${f.path} differs`);
+        assert.is(w?.encoding === 'b64', /[^\x00-\x7f]/.test(f.content), `${f.path}: base64 exactly when it holds non-ASCII text`);
         assert.is(w?.permissions, f.path.endsWith('.sh') || f.executable ? '0755' : '0644', f.path);
       }
       // Nothing from another VM or container leaks in.
@@ -82,16 +84,22 @@ for (const lab of labs) {
       assert.match(unit, /Before=network-online\.target/);
       const host = vm.containers.length > 0;
       assert.is(written.has('/etc/systemd/system/gen-lab-containers.service'), host);
-      assert.is(ud.snap !== undefined, host);
+      assert.is(ud.snap !== undefined, host && vm.boxFamily === 'ubuntu', 'the LXD snap on Ubuntu hosts only');
+      assert.is(ud.packages.includes('lxd'), host && vm.boxFamily === 'debian12', "Debian's lxd package on Debian hosts only");
 
       assert.is(ud.runcmd.length, 1, 'one script, so a failing step stops the rest');
       const [sh, flag, script] = ud.runcmd[0] as string[];
       assert.equal([sh, flag], ['sh', '-c']);
       const at = (s: string) => (script as string).indexOf(s);
       assert.ok(at('systemctl restart gen-lab-network.service') > 0);
-      if (host) assert.ok(at(`containers.sh' setup`) > at('systemctl restart gen-lab-network.service'), 'network before containers');
+      if (host) assert.ok(at(`containers.sh' prepare`) > at('systemctl restart gen-lab-network.service'), 'network before LXD');
       assert.ok(at('/var/lib/gen-lab/provisioned') > at('gen-lab-network.service'), 'mark written last');
       assert.is(at('90-gen-lab-no-nat-default.yaml') >= 0, !vm.nat, 'default route dropped only without NAT');
+    });
+
+    test(`${lab.spec}: ${vm.name}'s user-data is pure ASCII (Vagrant's MIME part declares no charset)`, () => {
+      const bad = [...(file?.content ?? '')].findIndex((ch) => ch.charCodeAt(0) > 0x7f);
+      assert.is(bad, -1, `non-ASCII character at offset ${bad}`);
     });
 
     test(`${lab.spec}: ${vm.name}'s runcmd script passes shellcheck`, () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/test/**/*.test.js) in its own process, echoes its output and
 // sums the suites into the one closing line CI reads: "N passed, N failed".
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -18,6 +18,19 @@ function find(d) {
     });
 }
 
+function runStreaming(file) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout }));
+  });
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -27,9 +40,8 @@ for (const file of find(dir)) {
   if (only.length && !only.some((o) => name.includes(o))) continue;
   const started = Date.now();
   process.stdout.write(`\n=== ${name}\n`);
-  const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  process.stdout.write(r.stdout ?? '');
-  process.stderr.write(r.stderr ?? '');
+  // Streamed as it comes, so a long suite (the boot suite runs for many minutes) shows what it does.
+  const r = await runStreaming(file);
   const num = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(r.stdout ?? '')?.[1] ?? NaN);
   const total = num('Total');
   const ok = num('Passed');

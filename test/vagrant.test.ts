@@ -58,7 +58,13 @@ class Rec < BasicObject
   def method_missing(n, *a, **k, &b)
     $calls << { "path" => (@path + [n.to_s]).join("."), "args" => ::PLAIN.call(a), "kw" => ::PLAIN.call(k) }
     child = ::Rec.new(@path + [a.empty? ? n.to_s : "#{n}:#{a.first}"])
-    b.call(child) if b && b.arity == 1
+    # Provider blocks get the provider config and the override config; other blocks with two
+    # parameters (trigger bodies) are code to run later, not configuration.
+    if b && n == :provider && b.arity == 2
+      b.call(child, ::Rec.new(@path + ["#{n}:#{a.first}", "override"]))
+    elsif b && b.arity == 1
+      b.call(child)
+    end
     child
   end
 end
@@ -118,7 +124,7 @@ for (const lab of labs) {
     }
   });
 
-  test(`${lab.spec}: every machine gets its cables, MACs, promiscuous ports, chipset and cloud-init`, () => {
+  test(`${lab.spec}: every machine gets its cables, MACs, promiscuous ports, chipset and cloud-init, per provider`, () => {
     const dir = writeLab(lab.files);
     try {
       const { experimental, calls } = recordVagrantfile(dir);
@@ -127,28 +133,52 @@ for (const lab of labs) {
       assert.equal(defines, bootOrder(lab.model).map((v) => v.name), 'machines in boot order');
       const roles = bootOrder(lab.model).map((v) => v.role);
       assert.equal(roles, [...roles].sort((a, b) => ['switch', 'host', 'client'].indexOf(a) - ['switch', 'host', 'client'].indexOf(b)));
+      const tunnelEnds = new Map<number, { vm: string; peerPort: number; cable: string }>();
       for (const vm of lab.model.vms) {
         const at = `config.vm.define:${vm.name}`;
         const mine = (p: string) => calls.filter((c) => c.path === `${at}.${p}`);
         assert.equal(mine('vm.box=').map((c) => c.args[0]), [vm.box], `${vm.name} box`);
         assert.equal(mine('vm.hostname=').map((c) => c.args[0]), [vm.name]);
         assert.equal(mine('vm.box_version=').map((c) => c.args[0]), vm.boxVersion ? [vm.boxVersion] : []);
-        const nets = mine('vm.network').map((c) => ({ type: c.args[0], adapter: c.kw.adapter, intnet: c.kw.virtualbox__intnet, mac: c.kw.mac, auto: c.kw.auto_config }));
-        assert.equal(nets, vm.nics.map((n) => ({ type: 'private_network', adapter: n.slot, intnet: n.network, mac: n.macPlain, auto: false })), `${vm.name} NICs`);
+        assert.equal(mine('vm.box_url=').map((c) => c.args[0]), vm.boxUrl ? [vm.boxUrl] : []);
+        assert.equal(mine('vm.network'), [], `${vm.name}: no network outside the provider blocks`);
+        // VirtualBox: internal networks, NAT on adapter 1, promiscuous bridge ports, ICH9 past 8 NICs.
         const vb = `${at}.vm.provider:virtualbox`;
+        const vbNets = calls.filter((c) => c.path === `${vb}.override.vm.network`).map((c) => ({ type: c.args[0], adapter: c.kw.adapter, intnet: c.kw.virtualbox__intnet, mac: c.kw.mac, auto: c.kw.auto_config, libvirt: Object.keys(c.kw).some((k) => k.startsWith('libvirt__')) }));
+        assert.equal(vbNets, vm.nics.map((n, i) => ({ type: 'private_network', adapter: i + 2, intnet: `${lab.model.name}-${n.cable}`, mac: n.mac.replace(/:/g, '').toUpperCase(), auto: false, libvirt: false })), `${vm.name} VirtualBox NICs`);
         assert.equal(calls.filter((c) => c.path === `${vb}.memory=`).map((c) => c.args[0]), [vm.memory]);
         assert.equal(calls.filter((c) => c.path === `${vb}.cpus=`).map((c) => c.args[0]), [vm.cpus]);
         const custom = calls.filter((c) => c.path === `${vb}.customize`).map((c) => c.args[0] as string[]);
         const promisc = custom.filter((a) => /^--nicpromisc\d+$/.test(a[2] as string)).map((a) => [a[2], a[3], a[1]]);
-        assert.equal(promisc, vm.nics.filter((n) => n.promiscuous).map((n) => [`--nicpromisc${n.slot}`, 'allow-all', ':id']), `${vm.name} promiscuous`);
-        assert.is(custom.some((a) => a[2] === '--chipset' && a[3] === 'ich9'), vm.chipset === 'ich9', `${vm.name} chipset`);
-        const ci = mine('vm.cloud_init');
+        assert.equal(promisc, vm.nics.flatMap((n, i) => (n.promiscuous ? [[`--nicpromisc${i + 2}`, 'allow-all', ':id']] : [])), `${vm.name} promiscuous`);
+        assert.is(custom.some((a) => a[2] === '--chipset' && a[3] === 'ich9'), vm.nics.length + 1 > 8, `${vm.name} chipset`);
+        const ci = calls.filter((c) => c.path === `${vb}.override.vm.cloud_init`);
         assert.is(ci.length, 1);
         assert.equal(ci[0]?.args, [':user_data']);
         assert.equal(ci[0]?.kw, { content_type: 'text/cloud-config', path: `vms/${vm.name}/user-data.yaml` });
+        assert.equal(mine('vm.cloud_init'), [], 'cloud_init only for VirtualBox');
+        // libvirt: a UDP tunnel per cable end on loopback, the management network as adapter 0, a cidata CD.
+        const lv = `${at}.vm.provider:libvirt`;
+        const lvNets = calls.filter((c) => c.path === `${lv}.override.vm.network`);
+        assert.equal(lvNets.map((c) => ({ adapter: c.kw.adapter, mac: c.kw.mac, type: c.kw.libvirt__tunnel_type, ip: c.kw.libvirt__tunnel_local_ip, peer: c.kw.libvirt__tunnel_ip, vb: 'virtualbox__intnet' in c.kw })), vm.nics.map((n, i) => ({ adapter: i + 1, mac: n.mac.replace(/:/g, '').toUpperCase(), type: 'udp', ip: '127.0.0.1', peer: '127.0.0.1', vb: false })), `${vm.name} libvirt NICs`);
+        lvNets.forEach((c, i) => {
+          const local = c.kw.libvirt__tunnel_local_port as number;
+          assert.not.ok(tunnelEnds.has(local), `UDP port ${local} used twice`);
+          tunnelEnds.set(local, { vm: vm.name, peerPort: c.kw.libvirt__tunnel_port as number, cable: (vm.nics[i] as { cable: string }).cable });
+        });
+        assert.equal(calls.filter((c) => c.path === `${lv}.storage`).map((c) => [c.args[0], c.kw.device, c.kw.path]), [[':file', ':cdrom', join(dir, '.vagrant', 'gen-lab', `${vm.name}-cidata.iso`)]]);
+        assert.equal(calls.filter((c) => c.path === `${lv}.memory=`).map((c) => c.args[0]), [vm.memory]);
         const prov = mine('vm.provision').map((c) => [c.args[0], c.kw.type]);
-        assert.equal(prov, [['gen-lab-user-data', 'file'], ['gen-lab-cloud-init', 'shell']], 'upload then fallback');
-        assert.equal(mine('vm.provision').find((c) => c.kw.type === 'shell')?.kw.args, [vm.name, lab.model.specHash]);
+        const images = [...new Set(lab.model.containers.filter((c) => c.vm === vm.name && c.localImage).map((c) => c.image))];
+        assert.equal(prov, [['gen-lab-user-data', 'file'], ['gen-lab-cloud-init', 'shell'], ...images.map((_, i) => [`gen-lab-image-${i}`, 'file']), ...(vm.containers.length ? [['gen-lab-containers', 'shell']] : [])], 'upload, fallback, images, containers');
+        assert.equal(mine('vm.provision').find((c) => c.args[0] === 'gen-lab-cloud-init')?.kw.args, [vm.name, lab.model.specHash]);
+      }
+      // Each tunnel end's peer is the other end of the same cable.
+      for (const [port, end] of tunnelEnds) {
+        const peer = tunnelEnds.get(end.peerPort);
+        assert.ok(peer, `port ${port} (${end.vm}, cable ${end.cable}) points at ${end.peerPort}, which nobody listens on`);
+        assert.is(peer?.peerPort, port, `cable ${end.cable}: the ends point at each other`);
+        assert.is(peer?.cable, end.cable);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -178,7 +208,7 @@ test('a Vagrantfile with more than 8 NICs switches the chipset before Vagrant ad
   try {
     writeFileSync(join(specDir, 'hub.json'), JSON.stringify(spec));
     const lab = compileFiles(join(specDir, 'hub.json'));
-    assert.is(lab.model.vms.find((v) => v.name === 'hub')?.chipset, 'ich9');
+    assert.is(lab.model.vms.find((v) => v.name === 'hub')?.providers.virtualbox.chipset, 'ich9');
     const dir = writeLab(lab.files);
     try {
       const v = vagrantValidate(dir);
@@ -188,7 +218,7 @@ test('a Vagrantfile with more than 8 NICs switches the chipset before Vagrant ad
       const trigger = calls.find((c) => c.path === 'config.vm.define:hub.trigger.before');
       assert.equal(trigger?.args, [':VagrantPlugins::ProviderVirtualBox::Action::ClearNetworkInterfaces']);
       assert.equal(trigger?.kw, { type: ':action' });
-      assert.is(calls.filter((c) => c.path === 'config.vm.define:hub.vm.network').length, 8);
+      assert.is(calls.filter((c) => c.path === 'config.vm.define:hub.vm.provider:virtualbox.override.vm.network').length, 8);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,171 @@
+// The Vagrant path for real (root; `node test/run-all.js boot`): a gen-lab-built Debian box and
+// container image, libvirtd in a namespace of its own, `vagrant up --provider=libvirt` of the
+// reference lab (Debian family), checkpoints 1-4 inside the VMs through emulate/checks/runner-vagrant.sh,
+// `vagrant provision` again (nothing changes), `vagrant reload` of a host (it comes back by itself),
+// `vagrant destroy -f`, and nothing left. Every step's time is printed; a failure prints the guests'
+// cloud-init and provisioning log lines.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { boxFileName } from '../generator/build/box.js';
+import { BootEnv, type Step } from './support/boot-env.js';
+import { BOOT_LAB, bootVirtualboxBox, boxAndImage, generateBootLab } from './support/boot-lab.js';
+import { missingCommands } from './support/examples.js';
+
+const TOOLS: Record<string, string> = {
+  vagrant: 'vagrant', virsh: 'libvirt-clients', libvirtd: 'libvirt-daemon-system', 'qemu-system-x86_64': 'qemu-system-x86', 'qemu-img': 'qemu-utils',
+  debootstrap: 'debootstrap', 'apt-cacher-ng': 'apt-cacher-ng', 'grub-mkimage': 'grub-pc-bin', genisoimage: 'genisoimage', ssh: 'openssh-client', xmllint: 'libxml2-utils',
+};
+const cacheDir = process.env.GEN_LAB_CACHE ?? '/var/cache/gen-lab';
+const env = new BootEnv(cacheDir, BOOT_LAB);
+const labDir = join(cacheDir, 'lab', BOOT_LAB);
+const HOST_TO_RELOAD = 'host1';
+const timings: [string, string][] = [];
+const state: { up?: Step; ready: boolean; vms: string[] } = { ready: false, vms: [] };
+// A stopped run (CI's timeout, Ctrl-C) still takes down what it made.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    env.stop();
+    process.exit(1);
+  });
+}
+const record = (what: string, seconds: number, note = '') => timings.push([what, `${seconds.toFixed(0)} s${note ? ` (${note})` : ''}`]);
+
+// Lines of Vagrant's output that say nothing (progress bars, the experimental-flag banner).
+const NOISE = /^\s*$|Progress: |==> vagrant: |Warning: Connection (refused|reset)|Warning: Remote connection disconnect/;
+
+/** What explains a failure: each guest's cloud-init state and the lines of its logs that matter. */
+async function guestLogs(): Promise<string> {
+  const script = [
+    'echo "--- $(hostname): cloud-init status"; sudo cloud-init status --long 2>&1 | head -n 8',
+    'echo "--- warnings and errors in cloud-init.log"; sudo grep -E "WARNING|ERROR|Traceback" /var/log/cloud-init.log | tail -n 15',
+    'echo "--- cloud-init-output.log"; sudo tail -n 25 /var/log/cloud-init-output.log',
+    'echo "--- gen-lab units"; sudo journalctl -b --no-pager -u gen-lab-network -u gen-lab-containers 2>/dev/null | tail -n 20',
+  ].join('; ');
+  const parts: string[] = [];
+  for (const vm of state.vms) {
+    const r = await env.vagrant(`logs ${vm}`, labDir, ['ssh', vm, '-c', script], 120, /./);
+    parts.push(r.out.trim());
+  }
+  return parts.join('\n');
+}
+
+async function ok(step: Step, what: string): Promise<void> {
+  if (step.status === 0) return;
+  const logs = await guestLogs();
+  assert.unreachable(`${what} failed (exit ${step.status}); last output:\n${step.out.split('\n').slice(-40).join('\n')}\nguest logs:\n${logs}`);
+}
+
+/** When each VM reached each milestone of `vagrant up`, from the lines of its output. */
+function milestones(step: Step, vm: string): { started?: number; ssh?: number; provisioned?: number } {
+  const at = (re: RegExp) => step.lines.find((l) => re.test(l.text))?.t;
+  const provisionedBy = vm.startsWith('host') ? new RegExp(`${vm}: containers.sh\\[${vm}\\] .*containers ready`) : new RegExp(`${vm}: gen-lab: (${vm} provisioned|cloud-init has already applied)`);
+  return { started: at(new RegExp(`==> ${vm}: Starting domain`)), ssh: at(new RegExp(`==> ${vm}: Machine booted and ready`)), provisioned: at(provisionedBy) };
+}
+
+test('prerequisites: root and the packages the boot suite runs', () => {
+  assert.is(process.getuid?.(), 0, 'the boot suite needs root (namespaces, libvirtd, debootstrap)');
+  const missing = missingCommands(TOOLS);
+  assert.equal(missing, [], `missing: ${missing.join(', ')} (scripts/install-deps.sh)`);
+});
+
+test('the namespace, libvirtd, virtlogd and the package proxy start', async () => {
+  await env.start();
+  const guestView = await env.run('probe', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', `${env.proxyUrl}/deb.debian.org/debian/dists/bookworm/Release`], { cwd: '/', timeoutS: 120 });
+  assert.is(guestView.out.trim(), '200', "Debian's archive through the proxy, from inside the namespace");
+  const other = await env.run('probe', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', `${env.proxyUrl}/example.org/`], { cwd: '/', timeoutS: 60 });
+  assert.is(other.out.trim(), '403', 'the proxy refuses every other host');
+});
+
+test('the box and the container image are built (or reused from the cache)', async () => {
+  const { box, image, catalog } = await boxAndImage(env);
+  record('box build (libvirt)', box.seconds, box.reused ? 'reused from the cache' : 'built');
+  record('image build (debian)', image.seconds, image.reused ? 'reused from the cache' : 'built');
+  generateBootLab(env, labDir, catalog, image.file);
+  assert.ok(existsSync(join(labDir, 'Vagrantfile')));
+  state.vms = ['swout1', 'swout2', 'host1', 'host2', 'user'];
+});
+
+test('the VirtualBox box boots on VirtualBox-like hardware under qemu: SATA disk, E1000 NIC, cidata on a SATA DVD', async () => {
+  const box = join(cacheDir, 'boxes', boxFileName('virtualbox'));
+  const r = await bootVirtualboxBox(env, box, join(cacheDir, 'virtualbox-check'));
+  record('VirtualBox box on SATA + E1000 (qemu)', r.seconds);
+  assert.ok(r.ok, `the box did not report itself booted with DHCP on its E1000 NIC; console tail:\n${r.console.split('\n').slice(-30).join('\n')}`);
+  const xml = spawnSync('xmllint', ['--noout', '-'], { input: r.ovf, encoding: 'utf8' });
+  assert.is(xml.status, 0, `box.ovf is not well-formed XML: ${xml.stderr}`);
+  const home = mkdtempSync(join(tmpdir(), 'gen-lab-vbox-home-'));
+  try {
+    const add = spawnSync('vagrant', ['box', 'add', '--name', 'gen-lab/vbox-check', '--provider', 'virtualbox', box], { env: { ...process.env, VAGRANT_HOME: home, VAGRANT_CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', timeout: 300_000 });
+    assert.is(add.status, 0, `vagrant box add refused the VirtualBox box: ${add.stdout}${add.stderr}`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('vagrant up --provider=libvirt boots and provisions every VM', async () => {
+  const up = await env.vagrant('up', labDir, ['up', '--provider=libvirt'], 3600, NOISE);
+  state.up = up;
+  record('vagrant up (total)', up.seconds);
+  for (const vm of state.vms) {
+    const m = milestones(up, vm);
+    const f = (t?: number) => (t === undefined ? '?' : `${t.toFixed(0)} s`);
+    timings.push([`  ${vm}`, `domain started ${f(m.started)}, SSH ${f(m.ssh)}, provisioned ${f(m.provisioned)}`]);
+  }
+  await ok(up, 'vagrant up');
+  for (const vm of state.vms) assert.ok(milestones(up, vm).provisioned !== undefined, `${vm} reported itself provisioned`);
+  assert.match(up.out, /Successfully added box 'gen-lab\/debian12'|gen-lab\/debian12/, 'the box comes from the catalog boxUrl names');
+  state.ready = true;
+});
+
+test('checkpoints 1-4 pass inside the booted VMs (runner-vagrant.sh)', async () => {
+  assert.ok(state.ready, 'the lab did not come up');
+  const checks = await env.run('checks', ['bash', 'emulate/checks/all.sh'], { cwd: labDir, timeoutS: 3600, env: { ...env.env(), RUNNER: 'vagrant' } });
+  record('checkpoints 1-4 (vagrant runner)', checks.seconds);
+  await ok(checks, 'the checkpoints');
+  assert.match(checks.out, /PASS cp1-stp\.sh[\s\S]*PASS cp2-vrrp\.sh[\s\S]*PASS cp3-service\.sh[\s\S]*PASS cp4-vxlan\.sh/);
+});
+
+test('vagrant provision again changes nothing', async () => {
+  assert.ok(state.ready, 'the lab did not come up');
+  const snapshot = () => env.run('snapshot', ['bash', '-c', 'for c in bal1 serv1 serv2; do vagrant ssh host1 -c "sudo lxc config get $c volatile.uuid; sudo lxc info $c | grep -E ^Created"; done'], { cwd: labDir, timeoutS: 300, quiet: /./ });
+  const before = await snapshot();
+  const again = await env.vagrant('provision', labDir, ['provision'], 1800, NOISE);
+  record('vagrant provision (again)', again.seconds);
+  await ok(again, 'vagrant provision');
+  for (const vm of state.vms) assert.match(again.out, new RegExp(`${vm}: gen-lab: cloud-init has already applied`), `${vm}: the fallback sees cloud-init's work`);
+  for (const c of ['bal1', 'bal2', 'serv1', 'serv2', 'serv3']) assert.match(again.out, new RegExp(`${c}: already built from this spec`), `${c} kept`);
+  const after = await snapshot();
+  assert.is(after.out, before.out, 'the containers are the same instances');
+});
+
+test(`vagrant reload ${HOST_TO_RELOAD}: bridges, containers and services come back by themselves`, async () => {
+  assert.ok(state.ready, 'the lab did not come up');
+  const reload = await env.vagrant('reload', labDir, ['reload', HOST_TO_RELOAD], 1800, NOISE);
+  record(`vagrant reload ${HOST_TO_RELOAD}`, reload.seconds);
+  await ok(reload, 'vagrant reload');
+  const checks = await env.run('checks-after-reload', ['bash', '-c', 'emulate/checks/cp3-service.sh && emulate/checks/cp4-vxlan.sh'], { cwd: labDir, timeoutS: 1800, env: { ...env.env(), RUNNER: 'vagrant' } });
+  record('checkpoints 3-4 after the reload', checks.seconds);
+  await ok(checks, 'checkpoints 3 and 4 after the reload');
+});
+
+test('vagrant destroy -f, then nothing is left (no domain, network, namespace, process)', async () => {
+  const destroy = await env.vagrant('destroy', labDir, ['destroy', '-f'], 900, NOISE);
+  record('vagrant destroy -f', destroy.seconds);
+  await ok(destroy, 'vagrant destroy');
+  const domains = env.virsh('list', '--all', '--name').out.trim();
+  assert.is(domains, '', 'no libvirt domain');
+  const nets = env.virsh('net-list', '--all', '--name').out.split('\n').map((s) => s.trim()).filter((n) => n && n !== 'default');
+  assert.equal(nets, [], 'no libvirt network but the distribution default');
+  env.stop();
+  assert.equal(env.leftovers(), []);
+});
+
+test.after(() => {
+  env.stop();
+  process.stdout.write(`\nboot suite timings (cache ${cacheDir}):\n${timings.map(([k, v]) => `  ${k.padEnd(36)} ${v}`).join('\n')}\n`);
+});
+
+test.run();

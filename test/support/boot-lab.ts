@@ -1,0 +1,123 @@
+// What the boot suite boots: the box and the container image (built, or reused from the cache when
+// their build scripts are unchanged), and the reference lab generated with the Debian family.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BOX_NAME, BOX_PROVIDERS, boxFileName, boxScript, vagrantPublicKey } from '../../generator/build/box.js';
+import { IMAGE_FILE, imageScript } from '../../generator/build/image.js';
+import { TemplateSet } from '../../generator/4-emit/templates.js';
+import { repoRoot, cliPath } from './cli.js';
+import type { BootEnv } from './boot-env.js';
+
+export const BOOT_LAB = 'p6boot';
+
+export interface Built {
+  file: string;
+  reused: boolean;
+  seconds: number;
+}
+
+/** Hash of what decides a build's result: the rendered script minus its volatile timestamp. */
+function buildKey(script: string): string {
+  return createHash('sha256').update(script.replace(/^creation_date: .*$/m, '')).digest('hex').slice(0, 16);
+}
+
+async function cached(dir: string, file: string, key: string, build: () => Promise<number | null>): Promise<Built> {
+  const stamp = join(dir, `${file}.key`);
+  const target = join(dir, file);
+  if (existsSync(target) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === key) return { file: target, reused: true, seconds: 0 };
+  rmSync(stamp, { force: true });
+  const t0 = Date.now();
+  const status = await build();
+  if (status !== 0 || !existsSync(target)) throw new Error(`building ${file} failed (exit ${status})`);
+  writeFileSync(stamp, key + '\n');
+  return { file: target, reused: false, seconds: (Date.now() - t0) / 1000 };
+}
+
+function cli(env: BootEnv, args: string[]): Promise<number | null> {
+  return env.run('build', [process.execPath, cliPath, ...args], { cwd: repoRoot, timeoutS: 1800, env: process.env }).then((s) => s.status);
+}
+
+export async function boxAndImage(env: BootEnv): Promise<{ box: Built; image: Built; catalog: string }> {
+  const templates = TemplateSet.withOverrides([]);
+  const boxes = join(env.cacheDir, 'boxes');
+  const images = join(env.cacheDir, 'images');
+  mkdirSync(boxes, { recursive: true });
+  mkdirSync(images, { recursive: true });
+  const proxy = env.proxyUrl;
+  const box = await cached(boxes, boxFileName('libvirt'), buildKey(boxScript(templates, [...BOX_PROVIDERS], proxy, vagrantPublicKey())), () =>
+    cli(env, ['box', 'build', '-o', boxes, '--proxy', proxy, '--box-version', '1.0.0']),
+  );
+  // A new box under the same name and version: Vagrant and libvirt must not go on using the old copy.
+  if (!box.reused) env.forgetBox(BOX_NAME);
+  const image = await cached(images, IMAGE_FILE, buildKey(imageScript(templates, proxy)), () => cli(env, ['image', 'build', '-o', images, '--proxy', proxy]));
+  return { box, image, catalog: join(boxes, 'metadata.json') };
+}
+
+/**
+ * The reference spec as the boot suite runs it: Debian box from the catalog, the local Debian
+ * image shipped in the lab folder, every package through the suite's proxy, kernel-minimum STP
+ * timers, and guests sized for 2 cores and TCG.
+ */
+export function bootSpec(env: BootEnv, catalog: string): object {
+  const spec = JSON.parse(readFileSync(join(repoRoot, 'examples', 'practica6.json'), 'utf8')) as Record<string, unknown> & { vms: { role: string; memory?: number }[] };
+  spec.name = BOOT_LAB;
+  spec.defaults = {
+    ...(spec.defaults as object),
+    box: 'gen-lab/debian12',
+    boxUrl: pathToFileURL(catalog).href,
+    image: `images/${IMAGE_FILE}`,
+    aptProxy: env.proxyUrl,
+    memory: 384,
+    stp: { forwardDelay: 4, helloTime: 1, maxAge: 6 },
+  };
+  for (const vm of spec.vms) vm.memory = vm.role === 'host' ? 1024 : 384;
+  return spec;
+}
+
+/** Generates the lab into `dir` (readable by libvirt's qemu user) with the image in images/. */
+export function generateBootLab(env: BootEnv, dir: string, catalog: string, image: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  const specFile = `${dir}.json`;
+  writeFileSync(specFile, JSON.stringify(bootSpec(env, catalog), null, 2));
+  const r = spawnSync(process.execPath, [cliPath, specFile, '-o', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gen-lab failed: ${r.stderr}`);
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  copyFileSync(image, join(dir, 'images', IMAGE_FILE));
+}
+
+/**
+ * The VirtualBox box on VirtualBox's hardware, as far as this machine can show it: qemu with an
+ * i440fx board, the disk on an AHCI (SATA) controller, an E1000 NIC behind a NAT that gives DHCP
+ * but reaches nothing (slirp with restrict=on), and a cidata ISO on a SATA DVD as Vagrant attaches
+ * it. The guest's cloud-init prints its eth0 address on the serial console and powers off.
+ */
+export async function bootVirtualboxBox(env: BootEnv, boxFile: string, work: string): Promise<{ ok: boolean; seconds: number; console: string; ovf: string }> {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(join(work, 'seed'), { recursive: true });
+  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000 });
+  const untar = run('tar', ['-C', work, '-xf', boxFile]);
+  if (untar.status !== 0) throw new Error(`cannot unpack ${boxFile}: ${untar.stderr}`);
+  writeFileSync(join(work, 'seed', 'meta-data'), 'instance-id: gen-lab-virtualbox-check\nlocal-hostname: vbcheck\n');
+  writeFileSync(
+    join(work, 'seed', 'user-data'),
+    '#cloud-config\nruncmd:\n  - [sh, -c, "echo GEN-LAB-BOX-BOOTED eth0=$(ip -4 -o addr show dev eth0 | cut -d\' \' -f7) driver=$(basename $(readlink /sys/class/net/eth0/device/driver)) >/dev/ttyS0; poweroff"]\n',
+  );
+  const iso = run('genisoimage', ['-quiet', '-output', join(work, 'seed.iso'), '-volid', 'cidata', '-joliet', '-rock', join(work, 'seed', 'user-data'), join(work, 'seed', 'meta-data')]);
+  if (iso.status !== 0) throw new Error(`genisoimage: ${iso.stderr}`);
+  const consoleLog = join(work, 'console.log');
+  const args = [
+    '-machine', 'pc,accel=tcg', '-m', '512', '-smp', '1', '-nographic', '-monitor', 'none', '-serial', `file:${consoleLog}`,
+    '-device', 'ahci,id=sata',
+    '-drive', `file=${join(work, 'disk.vmdk')},if=none,id=disk,snapshot=on`, '-device', 'ide-hd,drive=disk,bus=sata.0',
+    '-drive', `file=${join(work, 'seed.iso')},if=none,id=dvd,media=cdrom,readonly=on`, '-device', 'ide-cd,drive=dvd,bus=sata.1',
+    '-netdev', 'user,id=nat,restrict=on', '-device', 'e1000,netdev=nat',
+  ];
+  const boot = await env.run('virtualbox-box', ['timeout', '900', 'qemu-system-x86_64', ...args], { cwd: work, timeoutS: 960, env: process.env });
+  const text = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '';
+  return { ok: boot.status === 0 && /GEN-LAB-BOX-BOOTED eth0=10\.0\.2\.15\/24 driver=e1000/.test(text), seconds: boot.seconds, console: text, ovf: readFileSync(join(work, 'box.ovf'), 'utf8') };
+}
