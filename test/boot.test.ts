@@ -48,7 +48,7 @@ async function guestLogs(): Promise<string> {
   const parts: string[] = [];
   for (const vm of state.vms) {
     const r = await env.vagrant(`logs ${vm}`, labDir, ['ssh', vm, '-c', script], 120, /./);
-    parts.push(r.out.trim());
+    parts.push(r.status === 0 ? r.out.trim() : `--- ${vm}: not reachable over SSH (${r.out.trim().split('\n').pop()}); its serial console:\n${env.consoleTail(vm)}`);
   }
   return parts.join('\n');
 }
@@ -106,6 +106,7 @@ test('the VirtualBox box boots on VirtualBox-like hardware under qemu: SATA disk
 });
 
 test('vagrant up --provider=libvirt boots and provisions every VM', async () => {
+  env.captureConsoles();
   const up = await env.vagrant('up', labDir, ['up', '--provider=libvirt'], 3600, NOISE);
   state.up = up;
   record('vagrant up (total)', up.seconds);

@@ -20,7 +20,7 @@ export interface ImageFamily {
   title: string;
   packageManager: 'apk' | 'apt';
   init: 'openrc' | 'systemd';
-  /** Tools every lab container gets: the handout's (ip, curl, tcpdump). */
+  /** Tools every lab container gets: the handout's (ip, curl, tcpdump, ping); the checks use them too. */
   packages: string[];
   daemons: Record<DaemonId, DaemonFacts>;
   /** Where the files other emitters write for a container go inside it. */
@@ -56,7 +56,8 @@ export const IMAGE_FAMILIES: Record<ImageFamilyId, ImageFamily> = {
     title: 'Debian (apt, systemd)',
     packageManager: 'apt',
     init: 'systemd',
-    packages: ['curl', 'iproute2', 'tcpdump'],
+    // Debian's images have no ping (busybox gives Alpine's); checkpoint 4 pings from the balancers.
+    packages: ['curl', 'iproute2', 'iputils-ping', 'tcpdump'],
     daemons: {
       keepalived: { packages: ['keepalived'], service: 'keepalived' },
       haproxy: { packages: ['haproxy'], service: 'haproxy' },

@@ -55,6 +55,10 @@ async function waitFor(what: string, seconds: number, ok: () => boolean): Promis
 }
 
 export class BootEnv {
+  private consoleTimer: NodeJS.Timeout | undefined;
+  /** Process groups of the commands run() started: stop() ends them, a dying test leaves none. */
+  private readonly running = new Set<number>();
+  private readonly consoleReaders = new Map<string, import('node:child_process').ChildProcess>();
   readonly vagrantHome: string;
   readonly poolDir: string;
   private readonly acngDir: string;
@@ -142,6 +146,10 @@ export class BootEnv {
     must('virtlogd', sh('ip', ['netns', 'exec', BOOT_NS, 'virtlogd', '-d', '-p', join(RUN_DIR, 'virtlogd.pid')]));
     must('libvirtd', sh('ip', ['netns', 'exec', BOOT_NS, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', launch, 'sh', join(RUN_DIR, 'libvirtd.pid')]));
     await waitFor('libvirtd', 60, () => this.virsh('list', '--all').status === 0);
+    // libvirtd keeps pool definitions in /etc/libvirt/storage across runs (seen in CI: "pool
+    // 'gen-lab-boot' already exists"): start from a clean definition every time.
+    this.virsh('pool-destroy', POOL);
+    this.virsh('pool-undefine', POOL);
     must('pool-define', this.virsh('pool-define-as', POOL, 'dir', '--target', this.poolDir));
     must('pool-start', this.virsh('pool-start', POOL));
   }
@@ -167,6 +175,33 @@ export class BootEnv {
     );
   }
 
+  get consoleDir(): string {
+    return join(this.cacheDir, 'consoles');
+  }
+
+  /** Keeps every lab domain's serial console in consoles/<domain>.log: what a guest said when SSH
+   * no longer reaches it (a lost management address, a stuck boot). */
+  captureConsoles(): void {
+    mkdirSync(this.consoleDir, { recursive: true });
+    const poll = () => {
+      for (const dom of this.virsh('list', '--name').out.split('\n').map((d) => d.trim()).filter((d) => d.startsWith(`${this.labName}_`))) {
+        if (this.consoleReaders.has(dom)) continue;
+        const pty = /<console type='pty'[^>]*>\s*<source path='([^']+)'/.exec(this.virsh('dumpxml', dom).out)?.[1];
+        if (!pty) continue;
+        const reader = spawn('sh', ['-c', `exec cat "$1" >>"$2"`, 'sh', pty, join(this.consoleDir, `${dom}.log`)], { stdio: 'ignore', detached: true });
+        reader.unref();
+        this.consoleReaders.set(dom, reader);
+      }
+    };
+    this.consoleTimer = setInterval(poll, 3000);
+    this.consoleTimer.unref();
+  }
+
+  consoleTail(vm: string, lines = 30): string {
+    const file = join(this.consoleDir, `${this.labName}_${vm}.log`);
+    return existsSync(file) ? readFileSync(file, 'utf8').replace(/\r/g, '').split('\n').slice(-lines).join('\n') : '(no console captured)';
+  }
+
   /** Vagrant's copy of a box and the libvirt volume vagrant-libvirt uploaded from it. */
   forgetBox(name: string): void {
     const prefix = name.replace('/', '-VAGRANTSLASH-');
@@ -185,6 +220,7 @@ export class BootEnv {
     const elapsed = () => (Date.now() - started) / 1000;
     return new Promise((resolve) => {
       const child = spawn('ip', ['netns', 'exec', BOOT_NS, ...cmd], { cwd: opts.cwd, env: opts.env ?? this.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      if (child.pid) this.running.add(child.pid);
       const lines: Step['lines'] = [];
       let out = '';
       let partial = '';
@@ -214,6 +250,7 @@ export class BootEnv {
         resolve({ status: -1, out: `${out}\ncannot run ${cmd.join(' ')}: ${e.message}`, seconds: elapsed(), lines });
       });
       child.on('close', (status) => {
+        if (child.pid) this.running.delete(child.pid);
         clearTimeout(timer);
         if (partial) lines.push({ t: elapsed(), text: partial });
         resolve({ status, out, seconds: elapsed(), lines });
@@ -227,6 +264,17 @@ export class BootEnv {
 
   /** Everything the suite made, taken down; safe to call at any point and twice. */
   stop(): void {
+    for (const pgid of this.running) {
+      try {
+        process.kill(-pgid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    this.running.clear();
+    if (this.consoleTimer) clearInterval(this.consoleTimer);
+    for (const reader of this.consoleReaders.values()) reader.kill('SIGKILL');
+    this.consoleReaders.clear();
     if (existsSync(`/run/netns/${BOOT_NS}`)) {
       for (const dom of this.virsh('list', '--all', '--name').out.split('\n').map((s) => s.trim()).filter(Boolean)) {
         this.virsh('destroy', dom);
