@@ -178,7 +178,8 @@ setup_bal1() {
   alpine_enable 'bal1' 'keepalived'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'bal1: restarting into the lab'
-  lxc restart 'bal1'
+  # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
+  lxc restart --timeout 120 'bal1' || { log 'bal1: no clean shutdown within 120 s, forcing'; lxc restart --force 'bal1'; }
   lxc config set 'bal1' user.gen-lab.spec "$SPEC_HASH"
   log 'bal1: built'
 }
@@ -211,7 +212,8 @@ setup_serv1() {
   alpine_enable 'serv1' 'apache2'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'serv1: restarting into the lab'
-  lxc restart 'serv1'
+  # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
+  lxc restart --timeout 120 'serv1' || { log 'serv1: no clean shutdown within 120 s, forcing'; lxc restart --force 'serv1'; }
   lxc config set 'serv1' user.gen-lab.spec "$SPEC_HASH"
   log 'serv1: built'
 }
@@ -244,7 +246,8 @@ setup_serv2() {
   alpine_enable 'serv2' 'apache2'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'serv2: restarting into the lab'
-  lxc restart 'serv2'
+  # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
+  lxc restart --timeout 120 'serv2' || { log 'serv2: no clean shutdown within 120 s, forcing'; lxc restart --force 'serv2'; }
   lxc config set 'serv2' user.gen-lab.spec "$SPEC_HASH"
   log 'serv2: built'
 }

@@ -17,7 +17,8 @@ SSH_CONTROL_DIR="/tmp/gen-lab-ssh-$(id -u)-$LAB"
 refresh_ssh_config() {
   mkdir -p "$(dirname "$SSH_CONFIG")" "$SSH_CONTROL_DIR"
   chmod 700 "$SSH_CONTROL_DIR"
-  (cd "$LAB_DIR" && vagrant ssh-config) >"$SSH_CONFIG.tmp" 2>/dev/null && mv "$SSH_CONFIG.tmp" "$SSH_CONFIG"
+  # From the first Host line: Vagrant prints its experimental-feature banner on stdout too.
+  (cd "$LAB_DIR" && vagrant ssh-config 2>/dev/null) | sed -n '/^Host /,$p' >"$SSH_CONFIG.tmp" && mv "$SSH_CONFIG.tmp" "$SSH_CONFIG"
 }
 
 vm_ssh() {

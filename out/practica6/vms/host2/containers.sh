@@ -178,7 +178,8 @@ setup_bal2() {
   alpine_enable 'bal2' 'keepalived'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'bal2: restarting into the lab'
-  lxc restart 'bal2'
+  # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
+  lxc restart --timeout 120 'bal2' || { log 'bal2: no clean shutdown within 120 s, forcing'; lxc restart --force 'bal2'; }
   lxc config set 'bal2' user.gen-lab.spec "$SPEC_HASH"
   log 'bal2: built'
 }
@@ -211,7 +212,8 @@ setup_serv3() {
   alpine_enable 'serv3' 'apache2'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'serv3: restarting into the lab'
-  lxc restart 'serv3'
+  # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
+  lxc restart --timeout 120 'serv3' || { log 'serv3: no clean shutdown within 120 s, forcing'; lxc restart --force 'serv3'; }
   lxc config set 'serv3' user.gen-lab.spec "$SPEC_HASH"
   log 'serv3: built'
 }
