@@ -4,9 +4,11 @@
 // Refresh after a deliberate message change: UPDATE_GOLDEN=1, then review every diff by eye.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runCli } from './support/cli.js';
+import { LOAD_LIMITS } from '../generator/1-load/limits.js';
 
 const update = process.env.UPDATE_GOLDEN === '1';
 const casesDir = 'test/bad-specs';
@@ -41,6 +43,27 @@ for (const rel of badCases) {
   });
 }
 
+// Cases too big to commit: written to a temporary folder at test time and validated from there (by
+// a relative path, so the report starts with the same name); their goldens live in test/bad-specs/generated.
+const GENERATED: { name: string; text: () => string | Buffer }[] = [
+  { name: 'file-too-large.json', text: () => `{ "name": "big", "vms": [], "description": "${'x'.repeat(LOAD_LIMITS.maxFileBytes)}" }` },
+  { name: 'too-many-values.json', text: () => `{ "name": "many", "vms": [${Array.from({ length: LOAD_LIMITS.maxValues }, () => '0').join(', ')}] }` },
+];
+const generatedDir = mkdtempSync(join(tmpdir(), 'gen-lab-golden-'));
+for (const g of GENERATED) {
+  test(`bad spec generated/${g.name}`, () => {
+    writeFileSync(join(generatedDir, g.name), g.text());
+    const r = runCli(['validate', g.name], { cwd: generatedDir });
+    assert.is(r.status, 2, `exit code of ${g.name}; stderr:\n${r.stderr}`);
+    assert.is(r.stdout, '', 'nothing on stdout');
+    assert.not.match(r.stderr, STACK_LINE, 'no stack trace');
+    const want = golden(`${casesDir}/generated/${g.name}`, r.stderr);
+    assert.ok(want !== undefined, `${casesDir}/generated/${g.name}.expected is missing; run with UPDATE_GOLDEN=1 and review it`);
+    assert.fixture(r.stderr, want as string);
+  });
+}
+test.after(() => rmSync(generatedDir, { recursive: true, force: true }));
+
 for (const rel of acceptedCases) {
   test(`accepted spec ${rel}`, () => {
     const r = runCli(['validate', rel]);
@@ -63,11 +86,12 @@ test('equal VRRP priorities are a warning: validate exits 0 and prints it', () =
 
 test('every diagnostic code the checks can emit has a golden case', () => {
   const sources = ['generator/1-load', 'generator/2-validate'].flatMap((d) => readdirSync(join(repoRoot, d)).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(repoRoot, d, f), 'utf8')));
-  const codes = new Set(sources.flatMap((s) => [...s.matchAll(/\b(?:error|warning)\('([a-z0-9-]+)'/g)].map((m) => m[1] as string)));
+  // error('code', ...) and warning(...) calls, and the limits' own LoadLimitError('code', ...).
+  const codes = new Set(sources.flatMap((s) => [...s.matchAll(/\b(?:error|warning|LoadLimitError)\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1] as string)));
   // unreadable-file needs a missing file (test/load-cli.test.ts); 'schema' is the fallback for ajv
   // keywords the schema does not use.
   for (const c of ['unreadable-file', 'schema']) codes.delete(c);
-  const goldens = [...badCases, ...acceptedCases].map((rel) => (existsSync(join(repoRoot, `${rel}.expected`)) ? readFileSync(join(repoRoot, `${rel}.expected`), 'utf8') : '')).join('\n');
+  const goldens = [...badCases, ...acceptedCases, ...GENERATED.map((g) => `${casesDir}/generated/${g.name}`)].map((rel) => (existsSync(join(repoRoot, `${rel}.expected`)) ? readFileSync(join(repoRoot, `${rel}.expected`), 'utf8') : '')).join('\n');
   const missing = [...codes].filter((c) => !goldens.includes(`[${c}]`)).sort();
   assert.equal(missing, [], `codes without a golden case: ${missing.join(', ')}`);
 });

@@ -2,8 +2,11 @@
 // strictly on the way. V8's JSON.parse messages change between Node versions and often carry no
 // line, so syntax errors are reported from here, with the line:column students see in an editor.
 // Values still come from JSON.parse; duplicate keys, which JSON.parse lets the last one win
-// silently, are collected here too.
+// silently, are collected here too. The scan recurses one level per nesting level, so it refuses
+// nesting beyond LOAD_LIMITS.maxDepth (and more than maxValues values) before going deeper; that
+// also keeps JSON.parse, which recurses too, from ever seeing a text that would overflow the stack.
 import { pointerOf, type PositionMap, type SourcePosition } from '../diagnostics.js';
+import { keyTooLong, LOAD_LIMITS, pointerBudget, tooDeep, tooManyValues } from './limits.js';
 
 export interface JsonScan {
   positions: PositionMap;
@@ -95,11 +98,15 @@ export function scanJsonPositions(text: string): JsonScan {
     if (i >= text.length) fail(`expected a value ${context}, found the end of the file`, 'the file is cut short; finish the value and close every { and [');
   };
 
-  const value = (ptr: string, context: string): void => {
+  const budget = pointerBudget();
+  const value = (ptr: string, context: string, depth: number): void => {
     skipWs();
     expectValue(context);
+    budget(ptr, { position: here() });
     positions.set(ptr, here());
+    if (positions.size > LOAD_LIMITS.maxValues) throw tooManyValues({ position: here(), pointer: ptr });
     const c = text[i];
+    if ((c === '{' || c === '[') && depth > LOAD_LIMITS.maxDepth) throw tooDeep({ position: here(), pointer: ptr });
     if (c === '{') {
       const open = here();
       i++;
@@ -116,14 +123,16 @@ export function scanJsonPositions(text: string): JsonScan {
           if (i >= text.length) fail(`the object opened at line ${open.line}, column ${open.column} is not closed`, 'add the missing "}" (and any "]" before it)');
           fail(`expected a property name in double quotes, found ${describe()}`, 'JSON property names are double-quoted strings, e.g. "name": "serv1"');
         }
+        const keyAt = here();
         const key = readString();
+        if (Buffer.byteLength(key) > LOAD_LIMITS.maxKeyBytes) throw keyTooLong({ position: keyAt, pointer: ptr }, Buffer.byteLength(key));
         const child = ptr + pointerOf(key);
         if (seen.has(key)) duplicateKeys.push(child);
         seen.add(key);
         skipWs();
         if (text[i] !== ':') fail(`expected ":" after the property name "${key}", found ${describe()}`, 'write "key": value');
         i++;
-        value(child, `for "${key}"`);
+        value(child, `for "${key}"`, depth + 1);
         skipWs();
         const next = text[i];
         if (next === ',') {
@@ -146,7 +155,7 @@ export function scanJsonPositions(text: string): JsonScan {
         return;
       }
       for (let n = 0; ; n++) {
-        value(ptr + pointerOf(n), n === 0 ? 'in the array' : 'after a comma');
+        value(ptr + pointerOf(n), n === 0 ? 'in the array' : 'after a comma', depth + 1);
         skipWs();
         const next = text[i];
         if (next === ',') {
@@ -177,7 +186,7 @@ export function scanJsonPositions(text: string): JsonScan {
       fail(`expected a value ${context}, found ${describe()}`, 'strings need double quotes; numbers are plain digits; true, false and null are lower-case');
     }
   };
-  value('', 'at the start of the file');
+  value('', 'at the start of the file', 1);
   skipWs();
   if (i < text.length) fail(`unexpected ${describe()} after the end of the spec`, 'the spec is one object { ... }; remove what follows its closing "}"');
   return { positions, duplicateKeys };

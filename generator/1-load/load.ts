@@ -1,10 +1,14 @@
 // Phase 1: read the spec file (JSON or YAML; both mean the same) and map pointers to positions.
-import { readFileSync } from 'node:fs';
+// Every limit (size, nesting, number of values) lives in limits.ts; hitting one is bad input.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import yaml from 'js-yaml';
 import { error, SpecError, type PositionMap } from '../diagnostics.js';
 import { JsonSyntaxError, scanJsonPositions } from './json-positions.js';
 import { loadYamlWithPositions } from './yaml-positions.js';
+import { fmtCount, LIMIT_HINT, LOAD_LIMITS, LoadLimitError } from './limits.js';
+import { checkValueTree } from './value-limits.js';
+import { decodeUtf8 } from './utf8.js';
 
 export interface LoadedSpec {
   file: string;
@@ -14,20 +18,71 @@ export interface LoadedSpec {
 }
 
 export function loadSpecFile(file: string): LoadedSpec {
-  let text: string;
+  const bytes = readBounded(file);
+  const decoded = decodeUtf8(bytes);
+  if ('bad' in decoded) {
+    throw new SpecError([error('invalid-utf8', '', decoded.bad.message, decoded.bad.hint)], file, new Map([['', decoded.bad.position]]));
+  }
+  return parseSpecText(decoded.text, file);
+}
+
+/** The file's bytes, never reading more than maxFileBytes + 1 (so /dev/zero or a pipe ends too). */
+function readBounded(file: string): Buffer {
+  const limit = LOAD_LIMITS.maxFileBytes;
+  const buf = Buffer.alloc(limit + 1);
+  let fd: number | undefined;
+  let size = 0;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
+    for (;;) {
+      const n = readSync(fd, buf, size, buf.length - size, null);
+      if (n === 0) break;
+      size += n;
+      if (size > limit) break;
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     throw new SpecError(
       [error('unreadable-file', '', `cannot read the spec (${code})`, 'check the path; the spec is a .json, .yaml or .yml file')],
       file,
     );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseSpecText(text, file);
+  if (size > limit) {
+    throw new SpecError([error('file-too-large', '', `the spec file is larger than ${fmtCount(limit)} bytes (${fmtCount(limit / 1024 / 1024)} MiB); it was not read further`, LIMIT_HINT)], file);
+  }
+  return buf.subarray(0, size);
 }
 
 export function parseSpecText(rawText: string, file: string): LoadedSpec {
+  if (rawText.length > LOAD_LIMITS.maxFileBytes) {
+    throw new SpecError([error('file-too-large', '', `the spec is longer than ${fmtCount(LOAD_LIMITS.maxFileBytes)} characters`, LIMIT_HINT)], file);
+  }
+  let loaded: LoadedSpec;
+  try {
+    loaded = parseWithinLimits(rawText, file);
+  } catch (e) {
+    if (!(e instanceof LoadLimitError)) throw e;
+    throw limitError(e, file, new Map());
+  }
+  const problem = checkValueTree(loaded.value, loaded.format);
+  if (problem) {
+    if ('limit' in problem) throw limitError(problem.limit, file, loaded.positions);
+    throw new SpecError(problem.diagnostics, file, loaded.positions);
+  }
+  return loaded;
+}
+
+function limitError(e: LoadLimitError, file: string, positions: PositionMap): SpecError {
+  const pointer = e.where.pointer ?? '';
+  // A position found while reading is more exact than the pointer's (which may be an ancestor's).
+  const at = new Map(positions);
+  if (e.where.position) at.set(pointer, e.where.position);
+  return new SpecError([error(e.code, pointer, e.message, e.hint)], file, at);
+}
+
+function parseWithinLimits(rawText: string, file: string): LoadedSpec {
   // Editors on Windows may save a byte order mark; neither parser accepts it.
   const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
   if (text.trim() === '') {

@@ -1,8 +1,17 @@
 // Positions of YAML values by JSON pointer, from js-yaml's node listener: every composed node
 // reports 'open' and 'close'; nesting of those events gives the tree (mapping children alternate
 // key, value), and each node's start offset gives line:column.
+// js-yaml recurses once (or twice) per nesting level and composes every node it reads, so the
+// listener refuses nesting and node counts past the load limits before the parser goes deeper;
+// the exact limits (with aliases expanded) are checked on the loaded value (value-limits.ts).
 import yaml from 'js-yaml';
 import { pointerOf, type PositionMap } from '../diagnostics.js';
+import { keyTooLong, LOAD_LIMITS, pointerBudget, tooDeep, tooManyValues } from './limits.js';
+
+/** Composed nodes per value at most: the value and either its key or a block-sequence item's wrapper. */
+const NODES_PER_VALUE = 2;
+/** Nesting levels of composed nodes per nesting level at most (the wrapper again). */
+const NODE_LEVELS_PER_LEVEL = 2;
 
 interface NodeRecord {
   start: number;
@@ -12,23 +21,6 @@ interface NodeRecord {
 }
 
 export function loadYamlWithPositions(text: string, filename: string): { value: unknown; positions: PositionMap } {
-  const stack: NodeRecord[] = [{ start: 0, kind: null, result: undefined, children: [] }];
-  const value = yaml.load(text, {
-    filename,
-    schema: yaml.CORE_SCHEMA,
-    json: false,
-    listener(event, state) {
-      if (event === 'open') {
-        stack.push({ start: state.position, kind: null, result: undefined, children: [] });
-      } else {
-        const node = stack.pop() as NodeRecord;
-        node.kind = state.kind;
-        node.result = state.result;
-        stack[stack.length - 1]?.children.push(node);
-      }
-    },
-  });
-  const positions: PositionMap = new Map();
   const lineStarts = [0];
   for (let k = 0; k < text.length; k++) if (text[k] === '\n') lineStarts.push(k + 1);
   const toPos = (offset: number) => {
@@ -50,7 +42,29 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
     }
     return { line: lo + 1, column: o - (lineStarts[lo] as number) + 1 };
   };
+  const stack: NodeRecord[] = [{ start: 0, kind: null, result: undefined, children: [] }];
+  let nodes = 0;
+  const value = yaml.load(text, {
+    filename,
+    schema: yaml.CORE_SCHEMA,
+    json: false,
+    listener(event, state) {
+      if (event === 'open') {
+        if (stack.length > NODE_LEVELS_PER_LEVEL * LOAD_LIMITS.maxDepth + 1) throw tooDeep({ position: toPos(state.position) });
+        if (++nodes > NODES_PER_VALUE * LOAD_LIMITS.maxValues) throw tooManyValues({ position: toPos(state.position) });
+        stack.push({ start: state.position, kind: null, result: undefined, children: [] });
+      } else {
+        const node = stack.pop() as NodeRecord;
+        node.kind = state.kind;
+        node.result = state.result;
+        stack[stack.length - 1]?.children.push(node);
+      }
+    },
+  });
+  const positions: PositionMap = new Map();
+  const budget = pointerBudget();
   const walk = (outer: NodeRecord, ptr: string) => {
+    budget(ptr, { position: toPos(outer.start) });
     positions.set(ptr, toPos(outer.start));
     // A block-sequence item that is a flow collection is composed twice: js-yaml first tries it
     // as the key of a block mapping, so one node wraps the real one, with the very same result.
@@ -60,7 +74,9 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
       for (let k = 0; k + 1 < node.children.length; k += 2) {
         const keyNode = node.children[k] as NodeRecord;
         const valueNode = node.children[k + 1] as NodeRecord;
-        const child = ptr + pointerOf(String(keyNode.result));
+        const key = String(keyNode.result);
+        if (Buffer.byteLength(key) > LOAD_LIMITS.maxKeyBytes) throw keyTooLong({ position: toPos(keyNode.start), pointer: ptr }, Buffer.byteLength(key));
+        const child = ptr + pointerOf(key);
         walk(valueNode, child);
         // A block value (or nothing, for "key:" alone) starts on a later line than its key; the
         // line a student looks for is the key's.
