@@ -79,18 +79,31 @@ export function computeStp(bridges: StpBridgeInput[]): StpResult {
     }
     return best;
   };
-  for (let round = 0; round <= bridges.length; round++) {
-    let changed = false;
-    for (const b of bridges) {
-      if (b.key === root.key) continue;
-      const rp = rootPortOf(b);
-      const c = rp ? rp.v[0] : Infinity;
-      if (c !== cost.get(b.key)) {
-        setCost(b.key, c);
-        changed = true;
+  // Root path costs: a bridge's cost is the least, over its ports, of the cost of the best other
+  // bridge on that port's LAN plus the port's cost; that fixpoint is the shortest-path distance
+  // from the root, so Dijkstra finds it. (Relaxing every bridge in rounds until nothing changed
+  // took one round per hop: quadratic in a long chain of switches.) A LAN is relaxed once, from
+  // the first of its bridges to be settled: a later one is no cheaper.
+  const heap = new MinHeap<StpBridgeInput>();
+  heap.push(0, root);
+  const settled = new Set<string>();
+  const lanDone = new Set<string>();
+  for (let top = heap.pop(); top; top = heap.pop()) {
+    const [c, b] = top;
+    if (settled.has(b.key) || c !== cost.get(b.key)) continue;
+    settled.add(b.key);
+    for (const lan of lansOf.get(b.key) ?? []) {
+      if (lanDone.has(lan)) continue;
+      lanDone.add(lan);
+      for (const att of byLan.get(lan) ?? []) {
+        if (att.bridge.key === b.key || settled.has(att.bridge.key)) continue;
+        const via = c + att.port.cost;
+        if (via < (cost.get(att.bridge.key) as number)) {
+          setCost(att.bridge.key, via);
+          heap.push(via, att.bridge);
+        }
       }
     }
-    if (!changed) break;
   }
   const roles = new Map<string, Map<string, StpRole>>();
   for (const b of bridges) {
@@ -105,4 +118,42 @@ export function computeStp(bridges: StpBridgeInput[]): StpResult {
     roles.set(b.key, m);
   }
   return { root: root.key, rootCost: cost, roles };
+}
+
+/** A binary min-heap of (priority, item); stale entries are skipped by the caller. */
+class MinHeap<T> {
+  private readonly items: [number, T][] = [];
+
+  push(priority: number, item: T): void {
+    const a = this.items;
+    a.push([priority, item]);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((a[parent] as [number, T])[0] <= priority) break;
+      [a[i], a[parent]] = [a[parent] as [number, T], a[i] as [number, T]];
+      i = parent;
+    }
+  }
+
+  pop(): [number, T] | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && (a[l] as [number, T])[0] < (a[m] as [number, T])[0]) m = l;
+        if (r < a.length && (a[r] as [number, T])[0] < (a[m] as [number, T])[0]) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m] as [number, T], a[i] as [number, T]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
