@@ -73,6 +73,33 @@ export function orderForReport(list: Diagnostic[], positions?: PositionMap): Dia
     .map((x) => x.d);
 }
 
+/**
+ * How much of a report is printed: the first diagnostics in file order, up to a count and a size.
+ * A spec with thousands of the same mistake gets a screenful, not megabytes (which also outgrew the
+ * 64 KiB a pipe holds, so a report piped into another program was cut off at exit).
+ */
+export const REPORT_LIMITS = { maxDiagnostics: 50, maxChars: 32 * 1024 } as const;
+
+/** The report text of ordered diagnostics, ending with what was left out, if anything. */
+export function formatReport(ordered: Diagnostic[], file: string, positions?: PositionMap): string {
+  const lines: string[] = [];
+  let chars = 0;
+  for (const d of ordered) {
+    const text = formatDiagnostic(d, file, positions);
+    if (lines.length >= REPORT_LIMITS.maxDiagnostics || (lines.length > 0 && chars + text.length > REPORT_LIMITS.maxChars)) break;
+    lines.push(text);
+    chars += text.length + 1;
+  }
+  const left = ordered.slice(lines.length);
+  if (left.length > 0) {
+    const errors = left.filter((d) => d.severity === 'error').length;
+    const warnings = left.length - errors;
+    const parts = [errors ? `${errors} more error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} more warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean);
+    lines.push(`${file}: ... and ${parts.join(' and ')} not shown\n  hint: fix the ones above first (the first ${lines.length} in file order); many alike often have one cause`);
+  }
+  return lines.join('\n');
+}
+
 /** Thrown for bad input; the CLI prints the diagnostics and exits 2. */
 export class SpecError extends Error {
   readonly diagnostics: Diagnostic[];
@@ -82,7 +109,7 @@ export class SpecError extends Error {
     readonly positions?: PositionMap,
   ) {
     const ordered = orderForReport(diagnostics, positions);
-    super(ordered.map((d) => formatDiagnostic(d, file, positions)).join('\n'));
+    super(formatReport(ordered, file, positions));
     this.diagnostics = ordered;
   }
 }

@@ -48,6 +48,8 @@ for (const rel of badCases) {
 const GENERATED: { name: string; text: () => string | Buffer }[] = [
   { name: 'file-too-large.json', text: () => `{ "name": "big", "vms": [], "description": "${'x'.repeat(LOAD_LIMITS.maxFileBytes)}" }` },
   { name: 'too-many-values.json', text: () => `{ "name": "many", "vms": [${Array.from({ length: LOAD_LIMITS.maxValues }, () => '0').join(', ')}] }` },
+  // 70 switches with one address: 69 errors, of which the report shows the first REPORT_LIMITS.maxDiagnostics.
+  { name: 'many-same-errors.json', text: () => JSON.stringify({ name: 'same', vms: Array.from({ length: 70 }, (_, i) => ({ name: `s${i}`, role: 'switch', bridges: [{ name: 'br', address: '10.0.0.1/24' }] })) }, null, 1) },
 ];
 const generatedDir = mkdtempSync(join(tmpdir(), 'gen-lab-golden-'));
 for (const g of GENERATED) {
