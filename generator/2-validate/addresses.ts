@@ -5,12 +5,11 @@ import type { LabSpec } from '../spec.js';
 import { containerNicName, type L2Graph, l2Components } from '../lib/l2graph.js';
 import type { SpecIndex, AddressedInterface } from './index.js';
 
-/** The subnet an address belongs to: its named one, or the declared one that contains it. */
+/** The subnet an address belongs to: its named one, or the first declared one that contains it. */
 export function subnetOf(idx: SpecIndex, a: AddressedInterface): string | undefined {
   if (a.subnetName) return a.subnetName;
   if (!a.parsed) return undefined;
-  for (const [name, s] of idx.subnets) if (s.parsed && inNetwork(a.parsed.ip, s.parsed.network, s.parsed.prefix)) return name;
-  return undefined;
+  return idx.subnetIndex.firstContaining(a.parsed.ip)?.name;
 }
 
 export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Diagnostic[] {
@@ -21,16 +20,12 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
     if (!s.parsed) out.push(error('bad-address', ptr, `"${s.subnet.cidr}" is not a valid IPv4 network`, 'each octet is 0-255 and the prefix 0-32'));
     else if (s.parsed.ip !== s.parsed.network) out.push(error('subnet-not-network', ptr, `"${s.subnet.cidr}" has host bits set`, `the network is ${formatIp(s.parsed.network)}/${s.parsed.prefix}`));
   }
-  for (let a = 0; a < subnetList.length; a++)
-    for (let b = a + 1; b < subnetList.length; b++) {
-      const x = subnetList[a]?.parsed;
-      const y = subnetList[b]?.parsed;
-      if (!x || !y) continue;
-      const p = Math.min(x.prefix, y.prefix);
-      if (inNetwork(x.network, y.network, p) || inNetwork(y.network, x.network, p)) {
-        out.push(error('overlapping-subnets', `/subnets/${subnetList[b]?.index}/cidr`, `subnet "${subnetList[b]?.subnet.name}" overlaps "${subnetList[a]?.subnet.name}"`, 'give each subnet its own address range'));
-      }
-    }
+  // Each subnet that overlaps one declared before it is reported once, against the first such.
+  const earlier = idx.subnetIndex.firstEarlierOverlaps();
+  idx.subnetIndex.subnets.forEach((s, k) => {
+    const other = earlier[k];
+    if (other) out.push(error('overlapping-subnets', `/subnets/${s.entry.index}/cidr`, `subnet "${s.entry.subnet.name}" overlaps "${other.entry.subnet.name}"`, 'give each subnet its own address range'));
+  });
 
   for (const a of idx.addresses) {
     if (!a.parsed) {
@@ -50,8 +45,8 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
         out.push(error('prefix-mismatch', a.pointer, `"${a.text}" has prefix /${prefix} but subnet "${a.subnetName}" is /${named.parsed.prefix}`, `write ${formatIp(ip)}/${named.parsed.prefix}`));
       }
     } else if (!a.subnetName) {
-      for (const s of subnetList) {
-        if (s.parsed && inNetwork(ip, s.parsed.network, s.parsed.prefix) && prefix !== s.parsed.prefix) {
+      for (const { entry: s } of idx.subnetIndex.containing(ip)) {
+        if (s.parsed && prefix !== s.parsed.prefix) {
           out.push(error('prefix-mismatch', a.pointer, `"${a.text}" lies in subnet "${s.subnet.name}" (${s.subnet.cidr}) but has prefix /${prefix}`, `write ${formatIp(ip)}/${s.parsed.prefix}`));
         }
       }
@@ -61,7 +56,11 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
   // Duplicates: the same IP twice in one subnet or one L2 domain; VIPs count too.
   const domains = l2Components(graph, { withTunnels: true });
   const owners = new Map<string, { pointer: string; what: string; domain: string; subnet: string }[]>();
-  const addOwner = (ip: string, o: { pointer: string; what: string; domain: string; subnet: string }) => owners.set(ip, [...(owners.get(ip) ?? []), o]);
+  const addOwner = (ip: string, o: { pointer: string; what: string; domain: string; subnet: string }) => {
+    const list = owners.get(ip);
+    if (list) list.push(o);
+    else owners.set(ip, [o]);
+  };
   for (const a of idx.addresses) {
     if (!a.parsed) continue;
     addOwner(formatIp(a.parsed.ip), { pointer: a.pointer, what: `${a.node}/${a.ifname}`, domain: domains.find(a.l2node), subnet: `${formatIp(a.parsed.network)}/${a.parsed.prefix}` });
@@ -145,9 +144,17 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
 
   const isVm = (pointer: string) => pointer.startsWith('/vms/') || pointer.startsWith('/cables/');
   for (const [ip, list] of owners) {
-    for (let k = 1; k < list.length; k++) {
+    // The first earlier owner in the same L2 domain or subnet (two maps, not a scan per owner).
+    const firstInDomain = new Map<string, number>();
+    const firstInSubnet = new Map<string, number>();
+    for (let k = 0; k < list.length; k++) {
       const cur = list[k] as (typeof list)[number];
-      const prev = list.slice(0, k).find((o) => o.domain === cur.domain || o.subnet === cur.subnet);
+      const d = firstInDomain.get(cur.domain);
+      const n = firstInSubnet.get(cur.subnet);
+      if (d === undefined) firstInDomain.set(cur.domain, k);
+      if (n === undefined) firstInSubnet.set(cur.subnet, k);
+      const earliest = d === undefined ? n : n === undefined ? d : Math.min(d, n);
+      const prev = earliest === undefined ? undefined : list[earliest];
       if (!prev) continue;
       const vip = [cur, prev].some((o) => o.pointer.startsWith('/vrrp/'));
       const hint = vip

@@ -2,6 +2,7 @@
 import type { BridgeSpec, ContainerSpec, LabSpec, SubnetSpec, VmSpec } from '../spec.js';
 import { containerNicName } from '../lib/l2graph.js';
 import { parseCidr, type ParsedCidr } from '../lib/ipv4.js';
+import { SubnetIndex } from '../rules/subnets.js';
 
 export interface AddressedInterface {
   pointer: string;
@@ -21,7 +22,18 @@ export interface SpecIndex {
   bridges: Map<string, { bridge: BridgeSpec; vm: string; pointer: string }>;
   containers: Map<string, { container: ContainerSpec; index: number }>;
   subnets: Map<string, { subnet: SubnetSpec; index: number; parsed: ParsedCidr | undefined }>;
+  /** The well-formed subnets of `subnets`, in that order, for lookups by address. */
+  subnetIndex: SubnetIndex<IndexedSubnet>;
   addresses: AddressedInterface[];
+  /** Addresses by the VM or container they live on, in `addresses` order. */
+  addressesByNode: Map<string, AddressedInterface[]>;
+}
+
+export interface IndexedSubnet {
+  name: string;
+  network: number;
+  prefix: number;
+  entry: { subnet: SubnetSpec; index: number; parsed: ParsedCidr | undefined };
 }
 
 export const bridgeKey = (vm: string, bridge: string) => `${vm}/${bridge}`;
@@ -62,5 +74,14 @@ export function indexSpec(spec: LabSpec): SpecIndex {
       if (nic.address) add({ pointer: `/containers/${i}/nics/${j}/address`, node: c.name, ifname: name, text: nic.address, ...(nic.subnet ? { subnetName: nic.subnet } : {}), l2node: `cnic:${c.name}/${name}` });
     }),
   );
-  return { spec, vms, bridges, containers, subnets, addresses };
+  const subnetIndex = new SubnetIndex<IndexedSubnet>(
+    [...subnets.values()].flatMap((entry) => (entry.parsed ? [{ name: entry.subnet.name, network: entry.parsed.network, prefix: entry.parsed.prefix, entry }] : [])),
+  );
+  const addressesByNode = new Map<string, AddressedInterface[]>();
+  for (const a of addresses) {
+    const list = addressesByNode.get(a.node);
+    if (list) list.push(a);
+    else addressesByNode.set(a.node, [a]);
+  }
+  return { spec, vms, bridges, containers, subnets, subnetIndex, addresses, addressesByNode };
 }

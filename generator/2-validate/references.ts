@@ -16,7 +16,25 @@ function duplicates<T>(items: T[], nameOf: (t: T) => string, pointerOfItem: (i: 
 
 export function checkReferences(spec: LabSpec, idx: SpecIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const known = (list: Iterable<string>) => [...list].map((n) => `"${n}"`).join(', ') || 'none';
+  // Hints name what exists, but not thousands of names for each of thousands of errors.
+  const KNOWN_SHOWN = 12;
+  const known = (list: Iterable<string>) => {
+    const shown: string[] = [];
+    let more = 0;
+    for (const n of list) {
+      if (shown.length < KNOWN_SHOWN) shown.push(`"${n}"`);
+      else more++;
+    }
+    return shown.length === 0 ? 'none' : `${shown.join(', ')}${more ? ` and ${more} more` : ''}`;
+  };
+  let bridgesByName: Map<string, { vm: string }> | undefined;
+  const firstBridgeNamed = (name: string) => {
+    if (!bridgesByName) {
+      bridgesByName = new Map();
+      for (const b of idx.bridges.values()) if (!bridgesByName.has(b.bridge.name)) bridgesByName.set(b.bridge.name, b);
+    }
+    return bridgesByName.get(name);
+  };
 
   // VMs and containers share one namespace: both become emulation namespaces <lab>-<name>.
   const nodes = [
@@ -78,7 +96,7 @@ export function checkReferences(spec: LabSpec, idx: SpecIndex): Diagnostic[] {
     c.nics.forEach((nic, j) => {
       const ptr = `/containers/${i}/nics/${j}`;
       if (!idx.bridges.has(bridgeKey(c.vm, nic.bridge))) {
-        const elsewhere = [...idx.bridges.values()].find((b) => b.bridge.name === nic.bridge);
+        const elsewhere = firstBridgeNamed(nic.bridge);
         if (elsewhere) out.push(error('bridge-on-other-vm', `${ptr}/bridge`, `container "${c.name}" runs on "${c.vm}" but bridge "${nic.bridge}" is on "${elsewhere.vm}"`, `a container NIC can only join a bridge of its own VM; use a bridge of ${c.vm} (${known((host.vm.bridges ?? []).map((b) => b.name))}) or join the bridges with VXLAN`));
         else out.push(error('unknown-bridge', `${ptr}/bridge`, `VM "${c.vm}" has no bridge "${nic.bridge}"`, `bridges of ${c.vm}: ${known((host.vm.bridges ?? []).map((b) => b.name))}`));
       }
@@ -108,13 +126,14 @@ export function checkReferences(spec: LabSpec, idx: SpecIndex): Diagnostic[] {
   });
 
   (spec.services ?? []).forEach((s, i) => {
+    const balancerSet = new Set(s.balancers);
     duplicates(s.balancers, (b) => b, (k) => `/services/${i}/balancers/${k}`, 'balancer', out, 'list each balancer once');
     duplicates(s.backends, (b) => b.container, (k) => `/services/${i}/backends/${k}/container`, 'backend', out, 'list each backend once');
     s.balancers.forEach((b, k) => needContainer(b, `/services/${i}/balancers/${k}`, 'balancer', 'balancer'));
     s.backends.forEach((b, k) => {
       needContainer(b.container, `/services/${i}/backends/${k}/container`, 'web', 'backend');
       (b.expectUnreachableFrom ?? []).forEach((name, n) => {
-        if (!s.balancers.includes(name)) out.push(error('unknown-balancer', `/services/${i}/backends/${k}/expectUnreachableFrom/${n}`, `"${name}" is not a balancer of service "${s.name}"`, `balancers: ${known(s.balancers)}`));
+        if (!balancerSet.has(name)) out.push(error('unknown-balancer', `/services/${i}/backends/${k}/expectUnreachableFrom/${n}`, `"${name}" is not a balancer of service "${s.name}"`, `balancers: ${known(s.balancers)}`));
       });
     });
   });

@@ -68,14 +68,17 @@ function editDistance(a: string, b: string): number {
 function closest(word: string, options: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  const limit = Math.max(2, Math.floor(word.length / 3));
   for (const o of options) {
+    // The distance is at least the difference in length; a long value is not compared letter by letter.
+    if (Math.abs(word.length - o.length) > limit) continue;
     const d = editDistance(word.toLowerCase(), o.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = o;
     }
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return bestD <= limit ? best : undefined;
 }
 
 /** The schema that holds the failing keyword (ajv's verbose mode supplies it). */

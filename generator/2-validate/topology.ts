@@ -10,9 +10,11 @@ import { VIRTUALBOX_PIIX3_MAX_NICS } from '../providers/virtualbox.js';
 import { subnetOf } from './addresses.js';
 
 
-/** Cable ends landing on a VM: its lab NICs. */
-export function labNicCount(spec: LabSpec, vm: string): number {
-  return (spec.cables ?? []).reduce((n, c) => n + c.ends.filter((e) => e.vm === vm).length, 0);
+/** Cable ends landing on each VM: its lab NICs (one pass over the cables, not one per VM). */
+export function labNicCounts(spec: LabSpec): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of spec.cables ?? []) for (const e of c.ends) counts.set(e.vm, (counts.get(e.vm) ?? 0) + 1);
+  return counts;
 }
 
 export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Diagnostic[] {
@@ -27,8 +29,9 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
     out.push(error('loop-without-stp', br.pointer, `bridge "${br.bridge}" on "${br.vm}" is on an L2 loop (through ${loop.segments.map(segmentName).join(' and ')}) but has STP off`, 'a loop without STP floods broadcasts forever; set "stp": true on every bridge of the loop, or remove a cable or VXLAN segment'));
   }
 
+  const nicCounts = labNicCounts(spec);
   spec.vms.forEach((vm, i) => {
-    const n = labNicCount(spec, vm.name);
+    const n = nicCounts.get(vm.name) ?? 0;
     const tight = PROVIDERS.filter((p) => n > p.maxLabNics);
     if (tight.length) out.push(error('too-many-nics', `/vms/${i}`, `VM "${vm.name}" has ${n} cables; ${tight.map((p) => `${p.title} allows ${p.maxLabNics}`).join(', ')} lab NICs per VM`, `split its cables over two VMs (${tight.map((p) => p.nicLimitHint).join('; ')})`));
     else if (n + 1 > VIRTUALBOX_PIIX3_MAX_NICS) out.push(warning('ich9-chipset', `/vms/${i}`, `VM "${vm.name}" needs ${n + 1} VirtualBox adapters (NAT + ${n} cables); the ICH9 chipset is used (PIIX3 allows ${VIRTUALBOX_PIIX3_MAX_NICS})`, 'nothing to do; ICH9 is set in the Vagrantfile'));
@@ -59,9 +62,15 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
 
   // Backends each balancer reaches.
   const domains = l2Components(graph, { withTunnels: true });
+  const nicDomainsMemo = new Map<string, { name: string; address: string | undefined; domain: string }[]>();
   const nicDomains = (container: string) => {
-    const c = idx.containers.get(container)?.container;
-    return (c?.nics ?? []).map((n, j) => ({ name: containerNicName(n, j), address: n.address, domain: domains.find(`cnic:${container}/${containerNicName(n, j)}`) }));
+    let list = nicDomainsMemo.get(container);
+    if (!list) {
+      const c = idx.containers.get(container)?.container;
+      list = (c?.nics ?? []).map((n, j) => ({ name: containerNicName(n, j), address: n.address, domain: domains.find(`cnic:${container}/${containerNicName(n, j)}`) }));
+      nicDomainsMemo.set(container, list);
+    }
+    return list;
   };
   (spec.services ?? []).forEach((s, i) => {
     s.backends.forEach((b, k) => {
@@ -95,11 +104,12 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
   (spec.vxlan ?? []).forEach((seg, i) => {
     const ends: { vm: string; l2: string; ip: string; mtu: number }[] = [];
     seg.members.forEach((m, k) => {
-      const mine = idx.addresses.filter((a) => a.node === m.vm && idx.vms.has(a.node) && a.parsed);
+      const own = idx.vms.has(m.vm) ? (idx.addressesByNode.get(m.vm) ?? []) : [];
+      const mine = own.filter((a) => a.parsed);
       let chosen = mine.find((a) => (m.local !== undefined ? a.parsed && formatIp(a.parsed.ip) === m.local : seg.underlay !== undefined && subnetOf(idx, a) === seg.underlay));
       if (!chosen && m.local === undefined && seg.underlay === undefined) chosen = mine[0];
       if (!chosen) {
-        if (idx.addresses.some((a) => a.node === m.vm && idx.vms.has(a.node) && !a.parsed)) return; // reported as bad-address
+        if (own.some((a) => !a.parsed)) return; // reported as bad-address
         if (m.local !== undefined) out.push(error('vxlan-local-not-on-vm', `/vxlan/${i}/members/${k}/local`, `${m.local} is not an address of VM "${m.vm}"`, `addresses of ${m.vm}: ${mine.map((a) => a.text).join(', ') || 'none'}`));
         else out.push(error('vxlan-no-underlay', `/vxlan/${i}/members/${k}`, `VM "${m.vm}" has no address${seg.underlay ? ` in subnet "${seg.underlay}"` : ''} to carry VXLAN`, 'give one of its bridges or NICs an address on the underlay, or set "local"'));
         return;
@@ -118,7 +128,7 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
     for (const e of ends.slice(1)) {
       if (first && e.l2 !== first.l2) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `the underlay address of "${e.vm}" (${e.ip}) is not on the same LAN as that of "${first.vm}" (${first.ip})`, 'VXLAN endpoints must reach each other without the tunnel; connect their underlay bridges'));
       else if (first) {
-        const pe = idx.addresses.find((x) => x.node === e.vm && x.parsed && formatIp(x.parsed.ip) === e.ip)?.parsed;
+        const pe = (idx.addressesByNode.get(e.vm) ?? []).find((x) => x.parsed && formatIp(x.parsed.ip) === e.ip)?.parsed;
         const ip = parseIp(first.ip);
         if (pe && ip !== undefined && !inNetwork(ip, pe.network, pe.prefix)) out.push(error('vxlan-underlay-unreachable', `/vxlan/${i}/members`, `underlay addresses ${first.ip} and ${e.ip} are in different subnets`, 'put every member\'s underlay address in one subnet'));
       }

@@ -1,5 +1,5 @@
 // Phase 3: a validated spec becomes the fully explicit lab model.
-import type { ContainerSpec, LabSpec, VmSpec } from '../spec.js';
+import type { ContainerSpec, LabSpec, StpTimersSpec, VmSpec } from '../spec.js';
 import { boxFamilyId, type BoxFamilyId } from '../families/boxes.js';
 import { imageFamilyId, isLocalImage, localImageAlias, type ImageFamilyId } from '../families/images.js';
 import { parseChecksum } from '../lib/checksum.js';
@@ -10,6 +10,7 @@ import { deriveMac } from '../lib/mac.js';
 import { formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv4.js';
 import { computeStp, formatBridgeId, type StpBridgeInput } from '../lib/stp.js';
 import { UnionFind } from '../lib/union-find.js';
+import { SubnetIndex } from '../rules/subnets.js';
 import { generatorVersion } from '../version.js';
 import { specHash } from './canonical.js';
 import * as D from './defaults.js';
@@ -29,21 +30,18 @@ export function resolveLab(spec: LabSpec): LabModel {
     const p = parseCidr(s.cidr) as NonNullable<ReturnType<typeof parseCidr>>;
     return { name: s.name, network: formatIp(p.network), prefix: p.prefix, ...(s.description ? { description: s.description } : {}) };
   });
-  const subnetNetworks = subnets.map((s) => ({ name: s.name, prefix: s.prefix, network: parseIp(s.network) as number }));
+  const subnetIndex = new SubnetIndex(subnets.map((s) => ({ name: s.name, prefix: s.prefix, network: parseIp(s.network) as number })));
   const toCidr = (text: string | undefined, subnetName: string | undefined): Cidr | undefined => {
     if (text === undefined) return undefined;
     const p = parseCidr(text) as NonNullable<ReturnType<typeof parseCidr>>;
     const network = `${formatIp(p.network)}/${p.prefix}`;
-    const named = subnetName ?? subnetNetworks.find((s) => s.prefix === p.prefix && inNetwork(p.ip, s.network, s.prefix))?.name;
+    const named = subnetName ?? subnetIndex.firstContaining(p.ip, p.prefix)?.name;
     return { ip: formatIp(p.ip), prefix: p.prefix, cidr: `${formatIp(p.ip)}/${p.prefix}`, subnet: named ?? network, network };
   };
 
   const mtu = domainMtus(spec, domains);
-  const stpTimers = (vm: VmSpec, name: string): StpTimers => {
-    const br = (vm.bridges ?? []).find((b) => b.name === name);
-    const d = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
-    return { forwardDelay: br?.forwardDelay ?? d.forwardDelay, helloTime: br?.helloTime ?? d.helloTime, maxAge: br?.maxAge ?? d.maxAge };
-  };
+  const stpDefaults = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
+  const stpTimers = (br: StpTimersSpec): StpTimers => ({ forwardDelay: br.forwardDelay ?? stpDefaults.forwardDelay, helloTime: br.helloTime ?? stpDefaults.helloTime, maxAge: br.maxAge ?? stpDefaults.maxAge });
 
   // Per-VM indexes in spec order: looking these up per VM was quadratic in large labs.
   const containersByVm = new Map<string, string[]>();
@@ -86,7 +84,7 @@ export function resolveLab(spec: LabSpec): LabModel {
         stp: br.stp ?? false,
         priority,
         bridgeId: formatBridgeId(priority, mac),
-        timers: stpTimers(vm, br.name),
+        timers: stpTimers(br),
         ...(address ? { address } : {}),
         mtu: mtu(`bridge:${vm.name}/${br.name}`),
         ports: [],
@@ -188,6 +186,7 @@ export function resolveLab(spec: LabSpec): LabModel {
   const containerOf = (name: string) => containerByName.get(name) as ContainerModel;
 
   const { domains: l2domains, stpRoles } = buildDomains(graph, vms, containers, domainId);
+  const domainById = new Map(l2domains.map((d) => [d.id, d]));
 
   // VRRP groups.
   const vrrp: VrrpGroupModel[] = (spec.vrrp ?? []).map((g) => {
@@ -200,7 +199,8 @@ export function resolveLab(spec: LabSpec): LabModel {
     });
     const byRank = [...members].sort((a, b) => b.priority - a.priority || (parseIp(b.address.ip) as number) - (parseIp(a.address.ip) as number));
     const master = byRank[0] as (typeof byRank)[number];
-    const domain = l2domains.find((d) => d.id === containerOf(master.container).nics.find((n) => n.name === master.nic)?.l2domain);
+    const masterDomain = containerOf(master.container).nics.find((n) => n.name === master.nic)?.l2domain;
+    const domain = masterDomain === undefined ? undefined : domainById.get(masterDomain);
     const listenLearn = domain?.stp ? 2 * domain.stp.forwardDelay : 0;
     const advertInt = g.advertInt ?? 1;
     const bestBackup = byRank[1]?.priority ?? master.priority;
@@ -221,7 +221,13 @@ export function resolveLab(spec: LabSpec): LabModel {
     };
   });
 
-  // Services.
+  // Services. The VIPs of a service: those of every group with one of its balancers, in group order.
+  const groupsOfContainer = new Map<string, number[]>();
+  vrrp.forEach((g, k) => g.members.forEach((m) => pushTo(groupsOfContainer, m.container, k)));
+  const vipsOf = (balancers: string[]) => {
+    const groups = [...new Set(balancers.flatMap((b) => groupsOfContainer.get(b) ?? []))].sort((a, b) => a - b);
+    return groups.flatMap((k) => (vrrp[k] as VrrpGroupModel).addresses);
+  };
   const services: ServiceModel[] = (spec.services ?? []).map((s) => {
     const balancerDomains = new Set(s.balancers.flatMap((b) => containerOf(b).nics.filter((n) => n.address).map((n) => n.l2domain)));
     const backends = s.backends.map((b) => {
@@ -254,7 +260,7 @@ export function resolveLab(spec: LabSpec): LabModel {
       retries: D.HAPROXY_RETRIES,
       backends,
       balancers,
-      vips: vrrp.filter((g) => g.members.some((m) => s.balancers.includes(m.container))).flatMap((g) => g.addresses),
+      vips: vipsOf(s.balancers),
     };
   });
 
@@ -323,7 +329,7 @@ function domainMtus(spec: LabSpec, domains: UnionFind): (node: string) => number
     const inner = domains.find(`bridge:${seg.members[0]?.vm}/${seg.members[0]?.bridge}`);
     const underlays = seg.members.map((m) => underlayNode(spec, seg, m)).filter((n): n is string => n !== undefined).map((n) => domains.find(n));
     if ((seg.mtu ?? 'lower-inner') === 'lower-inner') {
-      const lowest = Math.min(...underlays.map(get));
+      const lowest = minOf(underlays.map(get));
       byDomain.set(inner, Math.min(get(inner), lowest - D.VXLAN_OVERHEAD));
     } else {
       for (const u of underlays) byDomain.set(u, Math.max(get(u), get(inner) + D.VXLAN_OVERHEAD));
@@ -356,19 +362,25 @@ type StpRoles = Map<string, Map<string, 'root' | 'designated' | 'blocked'>>;
 
 function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel[], domainId: (n: string) => string): { domains: L2DomainModel[]; stpRoles: StpRoles } {
   const byId = new Map<string, L2DomainModel>();
+  const subnetsSeen = new Map<string, Set<string>>();
   const get = (node: string) => {
     const id = domainId(node);
     let d = byId.get(id);
     if (!d) {
       d = { id, endpoints: [], subnets: [] };
       byId.set(id, d);
+      subnetsSeen.set(id, new Set());
     }
     return d;
   };
   const add = (node: string, e: L2Endpoint) => {
     const d = get(node);
     d.endpoints.push(e);
-    if (e.address && !d.subnets.includes(e.address.subnet)) d.subnets.push(e.address.subnet);
+    const seen = subnetsSeen.get(d.id) as Set<string>;
+    if (e.address && !seen.has(e.address.subnet)) {
+      seen.add(e.address.subnet);
+      d.subnets.push(e.address.subnet);
+    }
   };
   for (const vm of vms) {
     for (const br of vm.bridges) add(`bridge:${vm.name}/${br.name}`, { kind: 'bridge', node: vm.name, ifname: br.name, ...(br.address ? { address: br.address } : {}) });
@@ -389,19 +401,20 @@ function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel
   const segOfPort = new Map<string, string>();
   for (const seg of graph.segments) for (const a of seg.attachments) if (a.node.startsWith('bridge:')) segOfPort.set(`${a.node.slice(7)}/${a.ifname}`, seg.id);
   const stpRoles: StpRoles = new Map();
+  // STP bridges by domain, in VM and bridge order (one pass; a scan of every bridge per domain was quadratic).
+  const stpBridgesByDomain = new Map<string, BridgeModel[]>();
+  for (const vm of vms) for (const br of vm.bridges) if (br.stp) pushTo(stpBridgesByDomain, br.l2domain, br);
   for (const d of byId.values()) {
     const inputs: StpBridgeInput[] = [];
     const models: BridgeModel[] = [];
-    for (const vm of vms)
-      for (const br of vm.bridges) {
-        if (!br.stp || br.l2domain !== d.id) continue;
-        models.push(br);
-        inputs.push({
-          key: `${vm.name}/${br.name}`,
-          bridgeId: br.bridgeId,
-          ports: br.ports.map((p) => ({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan: lans.find(segOfPort.get(`${vm.name}/${br.name}/${p.ifname}`) ?? `lone:${vm.name}/${br.name}/${p.ifname}`) })),
-        });
-      }
+    for (const br of stpBridgesByDomain.get(d.id) ?? []) {
+      models.push(br);
+      inputs.push({
+        key: `${br.vm}/${br.name}`,
+        bridgeId: br.bridgeId,
+        ports: br.ports.map((p) => ({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan: lans.find(segOfPort.get(`${br.vm}/${br.name}/${p.ifname}`) ?? `lone:${br.vm}/${br.name}/${p.ifname}`) })),
+      });
+    }
     if (inputs.length === 0) continue;
     const result = computeStp(inputs);
     for (const [k, m] of result.roles) stpRoles.set(k, m);
@@ -414,12 +427,25 @@ function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel
     d.stp = {
       root: { vm: root.vm, bridge: root.name, bridgeId: root.bridgeId },
       blocked,
-      forwardDelay: Math.max(...models.map((b) => b.timers.forwardDelay)),
-      maxAge: Math.max(...models.map((b) => b.timers.maxAge)),
-      helloTime: Math.max(...models.map((b) => b.timers.helloTime)),
+      forwardDelay: maxOf(models.map((b) => b.timers.forwardDelay)),
+      maxAge: maxOf(models.map((b) => b.timers.maxAge)),
+      helloTime: maxOf(models.map((b) => b.timers.helloTime)),
     };
   }
   return { domains: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), stpRoles };
+}
+
+/** Math.max without spreading a list into arguments (a long list overflowed the stack that way). */
+function maxOf(values: number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
+function minOf(values: number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
