@@ -129,7 +129,8 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic | undefined {
         : want === 'boolean' && typeof got === 'string' ? 'write true or false without quotes'
         : want === 'array' ? `write a list: [ ... ] in JSON, or "- item" lines in YAML`
         : want === 'object' ? `write an object: { "key": value } in JSON, or indented "key: value" lines in YAML`
-        : `write a ${want}`;
+        : want === 'integer' ? 'write a whole number'
+        : `write ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
       return error('wrong-type', ptr, `${what} must be ${want === 'integer' ? 'a whole number' : `${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`}, got ${describeValue(got)}`, hint);
     }
     case 'pattern': {
