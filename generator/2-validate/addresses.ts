@@ -4,6 +4,7 @@ import { broadcastOf, formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv
 import type { LabSpec } from '../spec.js';
 import { containerNicName, type L2Graph, l2Components } from '../lib/l2graph.js';
 import type { SpecIndex, AddressedInterface } from './index.js';
+import { chooseVrrpNic, compareVrrpRank } from '../rules/vrrp.js';
 
 /** The subnet an address belongs to: its named one, or the first declared one that contains it. */
 export function subnetOf(idx: SpecIndex, a: AddressedInterface): string | undefined {
@@ -80,13 +81,13 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
     const memberNics = g.members.map((m, k) => {
       const c = idx.containers.get(m.container)?.container;
       if (!c) return undefined;
-      let chosen = m.nic !== undefined ? memberNic(m.container, m.nic) : undefined;
+      const candidates = c.nics.map((nic, j) => {
+        const p = nic.address ? parseCidr(nic.address) : undefined;
+        return { name: containerNicName(nic, j), nic, ...(p ? { address: { network: p.network, prefix: p.prefix } } : {}) };
+      });
+      const found = chooseVrrpNic(candidates, m.nic, vip0);
+      const chosen = found ? { name: found.name, nic: found.nic } : undefined;
       if (m.nic === undefined) {
-        const j = c.nics.findIndex((n) => {
-          const p = n.address ? parseCidr(n.address) : undefined;
-          return p !== undefined && vip0 !== undefined && inNetwork(vip0, p.network, p.prefix);
-        });
-        chosen = j >= 0 ? { name: containerNicName(c.nics[j] as { name?: string }, j), nic: c.nics[j] as (typeof c.nics)[number] } : undefined;
         if (!chosen) out.push(error('vrrp-no-nic', `/vrrp/${i}/members/${k}`, `container "${m.container}" has no NIC in the subnet of ${g.addresses[0]}`, 'give it a NIC with an address in that subnet, or name the NIC with "nic"'));
       }
       if (chosen && !chosen.nic.address) out.push(error('vrrp-nic-without-address', `/vrrp/${i}/members/${k}`, `NIC "${chosen.name}" of "${m.container}" has no address`, 'a VRRP member needs an address on the subnet of the virtual address'));
@@ -125,7 +126,7 @@ export function checkAddresses(spec: LabSpec, idx: SpecIndex, graph: L2Graph): D
       };
       const mine = ipOf(k);
       const theirs = ipOf(otherK);
-      const winner = mine && theirs ? (mine.n > theirs.n ? `"${m.container}" (${mine.text})` : `"${other.container}" (${theirs.text})`) : undefined;
+      const winner = mine && theirs ? (compareVrrpRank({ priority: m.priority, ip: mine.n }, { priority: other.priority, ip: theirs.n }) < 0 ? `"${m.container}" (${mine.text})` : `"${other.container}" (${theirs.text})`) : undefined;
       out.push(warning('vrrp-equal-priority', `/vrrp/${i}/members/${k}/priority`, `"${m.container}" and "${other.container}" both have priority ${m.priority}`, `VRRP then elects the higher address${winner ? `, ${winner}` : ''}; give the intended master a higher priority`));
     });
   });

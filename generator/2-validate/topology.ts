@@ -8,6 +8,7 @@ import { DEFAULT_MTU, VXLAN_OVERHEAD } from '../3-resolve/defaults.js';
 import { PROVIDERS } from '../providers/index.js';
 import { VIRTUALBOX_PIIX3_MAX_NICS } from '../providers/virtualbox.js';
 import { subnetOf } from './addresses.js';
+import { chooseUnderlay } from '../rules/vxlan.js';
 
 
 /** Cable ends landing on each VM: its lab NICs (one pass over the cables, not one per VM). */
@@ -106,8 +107,11 @@ export function checkTopology(spec: LabSpec, idx: SpecIndex, graph: L2Graph): Di
     seg.members.forEach((m, k) => {
       const own = idx.vms.has(m.vm) ? (idx.addressesByNode.get(m.vm) ?? []) : [];
       const mine = own.filter((a) => a.parsed);
-      let chosen = mine.find((a) => (m.local !== undefined ? a.parsed && formatIp(a.parsed.ip) === m.local : seg.underlay !== undefined && subnetOf(idx, a) === seg.underlay));
-      if (!chosen && m.local === undefined && seg.underlay === undefined) chosen = mine[0];
+      const chosen = chooseUnderlay(
+        mine.map((a) => ({ ip: formatIp((a.parsed as { ip: number }).ip), subnet: subnetOf(idx, a), a })),
+        m,
+        seg.underlay,
+      )?.a;
       if (!chosen) {
         if (own.some((a) => !a.parsed)) return; // reported as bad-address
         if (m.local !== undefined) out.push(error('vxlan-local-not-on-vm', `/vxlan/${i}/members/${k}/local`, `${m.local} is not an address of VM "${m.vm}"`, `addresses of ${m.vm}: ${mine.map((a) => a.text).join(', ') || 'none'}`));

@@ -7,10 +7,12 @@ import { libvirt } from '../providers/libvirt.js';
 import { virtualbox } from '../providers/virtualbox.js';
 import { buildL2Graph, containerNicName, l2Components, vxlanIfname, type L2Graph } from '../lib/l2graph.js';
 import { deriveMac } from '../lib/mac.js';
-import { formatIp, inNetwork, parseCidr, parseIp } from '../lib/ipv4.js';
+import { formatIp, parseCidr, parseIp } from '../lib/ipv4.js';
 import { computeStp, formatBridgeId, type StpBridgeInput } from '../lib/stp.js';
 import { UnionFind } from '../lib/union-find.js';
 import { SubnetIndex } from '../rules/subnets.js';
+import { chooseUnderlay } from '../rules/vxlan.js';
+import { chooseVrrpNic, compareVrrpRank } from '../rules/vrrp.js';
 import { generatorVersion } from '../version.js';
 import { specHash } from './canonical.js';
 import * as D from './defaults.js';
@@ -39,15 +41,29 @@ export function resolveLab(spec: LabSpec): LabModel {
     return { ip: formatIp(p.ip), prefix: p.prefix, cidr: `${formatIp(p.ip)}/${p.prefix}`, subnet: named ?? network, network };
   };
 
-  const mtu = domainMtus(spec, domains);
-  const stpDefaults = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
-  const stpTimers = (br: StpTimersSpec): StpTimers => ({ forwardDelay: br.forwardDelay ?? stpDefaults.forwardDelay, helloTime: br.helloTime ?? stpDefaults.helloTime, maxAge: br.maxAge ?? stpDefaults.maxAge });
-
   // Per-VM indexes in spec order: looking these up per VM was quadratic in large labs.
   const containersByVm = new Map<string, string[]>();
   for (const c of spec.containers ?? []) pushTo(containersByVm, c.vm, c.name);
   const cableEndsByVm = new Map<string, { cable: NonNullable<LabSpec['cables']>[number]; k: number }[]>();
   for (const cable of spec.cables ?? []) cable.ends.forEach((end, k) => pushTo(cableEndsByVm, end.vm, { cable, k }));
+
+  // The addresses of each VM in the order rules/vxlan.ts expects: its bridges', then its cable ends'.
+  const vmAddresses = new Map<string, VmAddress[]>();
+  for (const vm of spec.vms) {
+    const list: VmAddress[] = [];
+    for (const br of vm.bridges ?? []) if (br.address) list.push({ device: br.name, cidr: toCidr(br.address, br.subnet) as Cidr, l2node: `bridge:${vm.name}/${br.name}` });
+    for (const { cable, k } of cableEndsByVm.get(vm.name) ?? []) {
+      const end = cable.ends[k] as (typeof cable.ends)[number];
+      if (end.address) list.push({ device: cable.name, cidr: toCidr(end.address, end.subnet) as Cidr, l2node: end.bridge ? `bridge:${vm.name}/${end.bridge}` : `nic:${vm.name}/${cable.name}` });
+    }
+    vmAddresses.set(vm.name, list);
+  }
+  const underlayOf = (seg: { underlay?: string }, m: { vm: string; local?: string }): VmAddress | undefined =>
+    chooseUnderlay((vmAddresses.get(m.vm) ?? []).map((a) => ({ ip: a.cidr.ip, subnet: a.cidr.subnet, a })), m, seg.underlay)?.a;
+
+  const mtu = domainMtus(spec, domains, underlayOf);
+  const stpDefaults = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
+  const stpTimers = (br: StpTimersSpec): StpTimers => ({ forwardDelay: br.forwardDelay ?? stpDefaults.forwardDelay, helloTime: br.helloTime ?? stpDefaults.helloTime, maxAge: br.maxAge ?? stpDefaults.maxAge });
 
   // VMs, their NICs and bridges (ports filled in below, in the order the kernel will number them).
   const vms: VmModel[] = spec.vms.map((vm) => {
@@ -122,22 +138,16 @@ export function resolveLab(spec: LabSpec): LabModel {
   };
   for (const vm of vms) for (const nic of vm.nics) if (nic.bridge) addPort(vm.name, nic.bridge, { ifname: nic.guestName, kind: 'cable', cost: nic.stpCost, priority: nic.stpPriority, link: nic.cable });
 
-  // VXLAN segments and devices.
-  const addressesOf = (vm: VmModel): { device: string; cidr: Cidr; l2node: string }[] => [
-    ...vm.bridges.filter((b) => b.address).map((b) => ({ device: b.name, cidr: b.address as Cidr, l2node: `bridge:${vm.name}/${b.name}` })),
-    ...vm.nics.filter((n) => n.address).map((n) => ({ device: n.guestName, cidr: n.address as Cidr, l2node: `nic:${vm.name}/${n.guestName}` })),
-  ];
+  // VXLAN segments and devices (validation made sure every member has an underlay address).
   const vxlan: VxlanSegmentModel[] = (spec.vxlan ?? []).map((seg) => {
     const members = seg.members.map((m) => {
-      const vm = vmOf(m.vm);
-      const all = addressesOf(vm);
-      const chosen = all.find((a) => (m.local !== undefined ? a.cidr.ip === m.local : seg.underlay === undefined || a.cidr.subnet === seg.underlay)) as (typeof all)[number];
-      return { vm: m.vm, bridge: m.bridge, local: chosen.cidr.ip, device: chosen.device, l2node: chosen.l2node };
+      const chosen = underlayOf(seg, m) as VmAddress;
+      return { vm: m.vm, bridge: m.bridge, local: chosen.cidr.ip, device: chosen.device, l2node: chosen.l2node, subnet: chosen.cidr.subnet };
     });
     const first = members[0] as (typeof members)[number];
     const underlayMtu = mtu(first.l2node);
     const innerMtu = mtu(`bridge:${first.vm}/${first.bridge}`);
-    return { name: seg.name, vni: seg.vni, port: seg.port ?? D.DEFAULT_VXLAN_PORT, underlaySubnet: seg.underlay ?? (addressesOf(vmOf(first.vm)).find((a) => a.cidr.ip === first.local) as { cidr: Cidr }).cidr.subnet, innerMtu, underlayMtu, members: members.map(({ l2node: _node, ...member }) => member) };
+    return { name: seg.name, vni: seg.vni, port: seg.port ?? D.DEFAULT_VXLAN_PORT, underlaySubnet: seg.underlay ?? first.subnet, innerMtu, underlayMtu, members: members.map(({ l2node: _node, subnet: _subnet, ...member }) => member) };
   });
   for (const seg of vxlan) {
     for (const m of seg.members) {
@@ -193,11 +203,11 @@ export function resolveLab(spec: LabSpec): LabModel {
     const vip0 = parseIp(g.addresses[0] as string) as number;
     const members = g.members.map((m) => {
       const c = containerOf(m.container);
-      const nic = m.nic !== undefined ? c.nics.find((n) => n.name === m.nic) : c.nics.find((n) => n.address && inNetwork(vip0, parseIp(n.address.network.split('/')[0] as string) as number, n.address.prefix));
-      const found = nic as ContainerModel['nics'][number];
+      const candidates = c.nics.map((n) => ({ name: n.name, nic: n, ...(n.address ? { address: { network: parseIp(n.address.network.split('/')[0] as string) as number, prefix: n.address.prefix } } : {}) }));
+      const found = (chooseVrrpNic(candidates, m.nic, vip0) as (typeof candidates)[number]).nic;
       return { container: c.name, vm: c.vm, nic: found.name, address: found.address as Cidr, priority: m.priority, initialState: 'BACKUP' as const };
     });
-    const byRank = [...members].sort((a, b) => b.priority - a.priority || (parseIp(b.address.ip) as number) - (parseIp(a.address.ip) as number));
+    const byRank = [...members].sort((a, b) => compareVrrpRank({ priority: a.priority, ip: parseIp(a.address.ip) as number }, { priority: b.priority, ip: parseIp(b.address.ip) as number }));
     const master = byRank[0] as (typeof byRank)[number];
     const masterDomain = containerOf(master.container).nics.find((n) => n.name === master.nic)?.l2domain;
     const domain = masterDomain === undefined ? undefined : domainById.get(masterDomain);
@@ -316,7 +326,7 @@ function containerImage(spec: LabSpec, c: ContainerSpec): Pick<ContainerModel, '
 }
 
 /** MTU of every L2 node: 1500 or the largest explicit bridge MTU of its domain, then VXLAN policy. */
-function domainMtus(spec: LabSpec, domains: UnionFind): (node: string) => number {
+function domainMtus(spec: LabSpec, domains: UnionFind, underlayOf: (seg: { underlay?: string }, m: { vm: string; local?: string }) => VmAddress | undefined): (node: string) => number {
   const byDomain = new Map<string, number>();
   spec.vms.forEach((vm) =>
     (vm.bridges ?? []).forEach((br) => {
@@ -327,7 +337,7 @@ function domainMtus(spec: LabSpec, domains: UnionFind): (node: string) => number
   const get = (d: string) => byDomain.get(d) ?? D.DEFAULT_MTU;
   for (const seg of spec.vxlan ?? []) {
     const inner = domains.find(`bridge:${seg.members[0]?.vm}/${seg.members[0]?.bridge}`);
-    const underlays = seg.members.map((m) => underlayNode(spec, seg, m)).filter((n): n is string => n !== undefined).map((n) => domains.find(n));
+    const underlays = seg.members.map((m) => underlayOf(seg, m)?.l2node).filter((n): n is string => n !== undefined).map((n) => domains.find(n));
     if ((seg.mtu ?? 'lower-inner') === 'lower-inner') {
       const lowest = minOf(underlays.map(get));
       byDomain.set(inner, Math.min(get(inner), lowest - D.VXLAN_OVERHEAD));
@@ -338,24 +348,11 @@ function domainMtus(spec: LabSpec, domains: UnionFind): (node: string) => number
   return (node: string) => get(domains.find(node));
 }
 
-function underlayNode(spec: LabSpec, seg: NonNullable<LabSpec['vxlan']>[number], m: { vm: string; local?: string }): string | undefined {
-  const vm = spec.vms.find((v) => v.name === m.vm);
-  const subnet = (spec.subnets ?? []).find((s) => s.name === seg.underlay);
-  const sp = subnet ? parseCidr(subnet.cidr) : undefined;
-  const match = (addr: string | undefined) => {
-    const p = addr ? parseCidr(addr) : undefined;
-    if (!p) return false;
-    if (m.local !== undefined) return formatIp(p.ip) === m.local;
-    return sp ? inNetwork(p.ip, sp.network, sp.prefix) : true;
-  };
-  const br = (vm?.bridges ?? []).find((b) => match(b.address));
-  if (br) return `bridge:${m.vm}/${br.name}`;
-  const cable = (spec.cables ?? []).find((c) => c.ends.some((e) => e.vm === m.vm && match(e.address)));
-  if (cable) {
-    const end = cable.ends.find((e) => e.vm === m.vm) as (typeof cable.ends)[number];
-    return end.bridge ? `bridge:${m.vm}/${end.bridge}` : `nic:${m.vm}/${cable.name}`;
-  }
-  return undefined;
+/** An address of a VM with the device that carries it and that device's L2 node. */
+interface VmAddress {
+  device: string;
+  cidr: Cidr;
+  l2node: string;
 }
 
 type StpRoles = Map<string, Map<string, 'root' | 'designated' | 'blocked'>>;
