@@ -23,6 +23,61 @@ import type {
 
 
 export function resolveLab(spec: LabSpec): LabModel {
+  const ctx = resolveContext(spec);
+  const vms = resolveVms(ctx);
+  const ports = portsOf(vms);
+  const vxlan = resolveVxlan(ctx, ports);
+  const containers = resolveContainers(ctx, ports);
+  const containerByName = new Map(containers.map((c) => [c.name, c]));
+  const containerOf = (name: string) => containerByName.get(name) as ContainerModel;
+  const { domains: l2domains, stpRoles } = buildDomains(ctx.graph, vms, containers, ctx.domainId);
+  const vrrp = resolveVrrp(spec, containerOf, new Map(l2domains.map((d) => [d.id, d])));
+  const services = resolveServices(ctx, containerOf, vrrp);
+  const lab = spec.name;
+  const language = spec.language ?? 'en';
+
+  // STP roles on every port of an STP bridge; 'none' elsewhere.
+  for (const vm of vms) for (const br of vm.bridges) for (const p of br.ports) p.role = stpRoles.get(`${vm.name}/${br.name}`)?.get(p.ifname) ?? 'none';
+
+  const model: LabModel = {
+    name: lab,
+    title: spec.title ?? lab,
+    ...(spec.description ? { description: spec.description } : {}),
+    language,
+    generatorVersion,
+    specHash: specHash(spec),
+    provider: spec.defaults?.provider ?? 'virtualbox',
+    ...(spec.defaults?.aptProxy ? { aptProxy: spec.defaults.aptProxy } : {}),
+    vms,
+    containers,
+    l2domains,
+    vrrp,
+    services,
+    vxlan,
+    subnets: ctx.subnets,
+  };
+  for (const vm of vms) vm.providers = { virtualbox: virtualbox.resolveVm(model, vm), libvirt: libvirt.resolveVm(model, vm) };
+  return model;
+}
+
+/** What every part of the model is resolved from: the spec, its L2 graph, address and MTU lookups. */
+interface Context {
+  spec: LabSpec;
+  lab: string;
+  graph: L2Graph;
+  domains: UnionFind;
+  plainDomains: UnionFind;
+  domainId: (node: string) => string;
+  subnets: LabModel['subnets'];
+  toCidr: (text: string | undefined, subnetName: string | undefined) => Cidr | undefined;
+  mtu: (node: string) => number;
+  stpTimers: (br: StpTimersSpec) => StpTimers;
+  containersByVm: Map<string, string[]>;
+  cableEndsByVm: Map<string, { cable: NonNullable<LabSpec['cables']>[number]; k: number }[]>;
+  underlayOf: (seg: { underlay?: string }, m: { vm: string; local?: string }) => VmAddress | undefined;
+}
+
+function resolveContext(spec: LabSpec): Context {
   const lab = spec.name;
   const graph = buildL2Graph(spec);
   const domains = l2Components(graph, { withTunnels: true });
@@ -64,9 +119,13 @@ export function resolveLab(spec: LabSpec): LabModel {
   const mtu = domainMtus(spec, domains, underlayOf);
   const stpDefaults = { ...D.DEFAULT_STP, ...(spec.defaults?.stp ?? {}) };
   const stpTimers = (br: StpTimersSpec): StpTimers => ({ forwardDelay: br.forwardDelay ?? stpDefaults.forwardDelay, helloTime: br.helloTime ?? stpDefaults.helloTime, maxAge: br.maxAge ?? stpDefaults.maxAge });
+  return { spec, lab, graph, domains, plainDomains, domainId, subnets, toCidr, mtu, stpTimers, containersByVm, cableEndsByVm, underlayOf };
+}
 
+function resolveVms(ctx: Context): VmModel[] {
+  const { spec, lab, mtu, toCidr, domainId, stpTimers, containersByVm, cableEndsByVm } = ctx;
   // VMs, their NICs and bridges (ports filled in below, in the order the kernel will number them).
-  const vms: VmModel[] = spec.vms.map((vm) => {
+  return spec.vms.map((vm): VmModel => {
     const nics: VmNicModel[] = [];
     for (const { cable, k } of cableEndsByVm.get(vm.name) ?? []) {
       const end = cable.ends[k] as (typeof cable.ends)[number];
@@ -128,6 +187,15 @@ export function resolveLab(spec: LabSpec): LabModel {
       providers: undefined as unknown as VmModel['providers'],
     };
   });
+}
+
+/** Bridge ports in the order the kernel numbers them: cable NICs first (here), then VXLAN devices and container veths as they are resolved. */
+interface Ports {
+  vmOf: (name: string) => VmModel;
+  addPort: (vm: string, bridge: string, port: Omit<BridgePortModel, 'portNo' | 'role'>) => void;
+}
+
+function portsOf(vms: VmModel[]): Ports {
   const vmByName = new Map(vms.map((v) => [v.name, v]));
   const bridgeByKey = new Map(vms.flatMap((v) => v.bridges.map((b) => [`${v.name}/${b.name}`, b] as const)));
   const vmOf = (name: string) => vmByName.get(name) as VmModel;
@@ -137,7 +205,11 @@ export function resolveLab(spec: LabSpec): LabModel {
     br.ports.push({ ...port, portNo: br.ports.length + 1, role: 'none' });
   };
   for (const vm of vms) for (const nic of vm.nics) if (nic.bridge) addPort(vm.name, nic.bridge, { ifname: nic.guestName, kind: 'cable', cost: nic.stpCost, priority: nic.stpPriority, link: nic.cable });
+  return { vmOf, addPort };
+}
 
+function resolveVxlan(ctx: Context, { vmOf, addPort }: Ports): VxlanSegmentModel[] {
+  const { spec, lab, mtu, underlayOf } = ctx;
   // VXLAN segments and devices (validation made sure every member has an underlay address).
   const vxlan: VxlanSegmentModel[] = (spec.vxlan ?? []).map((seg) => {
     const members = seg.members.map((m) => {
@@ -168,9 +240,14 @@ export function resolveLab(spec: LabSpec): LabModel {
     }
   }
 
-  // Containers.
+  return vxlan;
+}
+
+/** Containers and their NICs; each NIC's host-side veth becomes a port of its bridge. */
+function resolveContainers(ctx: Context, { addPort }: Ports): ContainerModel[] {
+  const { spec, lab, mtu, toCidr, domainId } = ctx;
   const language = spec.language ?? 'en';
-  const containers: ContainerModel[] = (spec.containers ?? []).map((c) => {
+  return (spec.containers ?? []).map((c): ContainerModel => {
     const role = c.role ?? 'none';
     const nics = c.nics.map((nic, j) => {
       const name = containerNicName(nic, j);
@@ -192,14 +269,11 @@ export function resolveLab(spec: LabSpec): LabModel {
       namespace: `${lab}-${c.name}`,
     };
   });
-  const containerByName = new Map(containers.map((c) => [c.name, c]));
-  const containerOf = (name: string) => containerByName.get(name) as ContainerModel;
+}
 
-  const { domains: l2domains, stpRoles } = buildDomains(graph, vms, containers, domainId);
-  const domainById = new Map(l2domains.map((d) => [d.id, d]));
-
+function resolveVrrp(spec: LabSpec, containerOf: (name: string) => ContainerModel, domainById: Map<string, L2DomainModel>): VrrpGroupModel[] {
   // VRRP groups.
-  const vrrp: VrrpGroupModel[] = (spec.vrrp ?? []).map((g) => {
+  return (spec.vrrp ?? []).map((g): VrrpGroupModel => {
     const vip0 = parseIp(g.addresses[0] as string) as number;
     const members = g.members.map((m) => {
       const c = containerOf(m.container);
@@ -231,6 +305,10 @@ export function resolveLab(spec: LabSpec): LabModel {
     };
   });
 
+}
+
+function resolveServices(ctx: Context, containerOf: (name: string) => ContainerModel, vrrp: VrrpGroupModel[]): ServiceModel[] {
+  const { spec, domains, plainDomains } = ctx;
   // Services. The VIPs of a service: those of every group with one of its balancers, in group order.
   const groupsOfContainer = new Map<string, number[]>();
   vrrp.forEach((g, k) => g.members.forEach((m) => pushTo(groupsOfContainer, m.container, k)));
@@ -238,7 +316,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     const groups = [...new Set(balancers.flatMap((b) => groupsOfContainer.get(b) ?? []))].sort((a, b) => a - b);
     return groups.flatMap((k) => (vrrp[k] as VrrpGroupModel).addresses);
   };
-  const services: ServiceModel[] = (spec.services ?? []).map((s) => {
+  return (spec.services ?? []).map((s): ServiceModel => {
     const balancerDomains = new Set(s.balancers.flatMap((b) => containerOf(b).nics.filter((n) => n.address).map((n) => n.l2domain)));
     const backends = s.backends.map((b) => {
       const c = containerOf(b.container);
@@ -274,28 +352,6 @@ export function resolveLab(spec: LabSpec): LabModel {
     };
   });
 
-  // STP roles on every port of an STP bridge; 'none' elsewhere.
-  for (const vm of vms) for (const br of vm.bridges) for (const p of br.ports) p.role = stpRoles.get(`${vm.name}/${br.name}`)?.get(p.ifname) ?? 'none';
-
-  const model: LabModel = {
-    name: lab,
-    title: spec.title ?? lab,
-    ...(spec.description ? { description: spec.description } : {}),
-    language,
-    generatorVersion,
-    specHash: specHash(spec),
-    provider: spec.defaults?.provider ?? 'virtualbox',
-    ...(spec.defaults?.aptProxy ? { aptProxy: spec.defaults.aptProxy } : {}),
-    vms,
-    containers,
-    l2domains,
-    vrrp,
-    services,
-    vxlan,
-    subnets,
-  };
-  for (const vm of vms) vm.providers = { virtualbox: virtualbox.resolveVm(model, vm), libvirt: libvirt.resolveVm(model, vm) };
-  return model;
 }
 
 /** The box of a VM, where Vagrant finds it and its family (validation refused unknown families). */
