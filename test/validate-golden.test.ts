@@ -48,6 +48,8 @@ for (const rel of badCases) {
 const GENERATED: { name: string; text: () => string | Buffer }[] = [
   { name: 'file-too-large.json', text: () => `{ "name": "big", "vms": [], "description": "${'x'.repeat(LOAD_LIMITS.maxFileBytes)}" }` },
   { name: 'too-many-values.json', text: () => `{ "name": "many", "vms": [${Array.from({ length: LOAD_LIMITS.maxValues }, () => '0').join(', ')}] }` },
+  // A VXLAN segment of 65 members: the schema's cap (its output grows with the square of the members).
+  { name: 'vxlan-too-many-members.json', text: () => JSON.stringify({ name: 'wide', vms: [{ name: 'h0', role: 'host' }], vxlan: [{ name: 'seg', vni: 1, members: Array.from({ length: 65 }, (_, i) => ({ vm: `h${i}`, bridge: 'br' })) }] }, null, 1) },
   // 70 switches with one address: 69 errors, of which the report shows the first REPORT_LIMITS.maxDiagnostics.
   { name: 'many-same-errors.json', text: () => JSON.stringify({ name: 'same', vms: Array.from({ length: 70 }, (_, i) => ({ name: `s${i}`, role: 'switch', bridges: [{ name: 'br', address: '10.0.0.1/24' }] })) }, null, 1) },
 ];

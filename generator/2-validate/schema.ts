@@ -161,7 +161,7 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic | undefined {
       const limit = (e.params as { limit: number }).limit;
       const n = Array.isArray(got) ? got.length : 0;
       const about = owner.description as string | undefined;
-      return error('wrong-count', ptr, `has ${n} item${n === 1 ? '' : 's'}; ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} needed`, about ?? 'see schema/lab.schema.json');
+      return error('wrong-count', ptr, `has ${n} item${n === 1 ? '' : 's'}; ${e.keyword === 'minItems' ? `at least ${limit} needed` : `at most ${limit} allowed`}`, about ?? 'see schema/lab.schema.json');
     }
     case 'oneOf':
     case 'anyOf':
