@@ -146,6 +146,7 @@ export interface LabSpec {
   title?: string;
   description?: string;
   language?: 'es' | 'en';
+  guide?: { teacherOnly?: boolean };
   defaults?: DefaultsSpec;
   subnets?: SubnetSpec[];
   vms: VmSpec[];

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { compileFiles } from '../generator/compile.js';
 import type { LabModel } from '../generator/3-resolve/model.js';
 import type { OutputFile } from '../generator/4-emit/files.js';
-import { bootNotes, bootOrder } from '../generator/4-emit/vagrantfile.js';
+import { bootOrder } from '../generator/4-emit/vagrantfile.js';
 import { compileExamples, missingCommands } from './support/examples.js';
 
 const TOOLS: Record<string, string> = { ruby: 'ruby', vagrant: 'vagrant', shellcheck: 'shellcheck' };
@@ -227,12 +227,12 @@ test('a Vagrantfile with more than 8 NICs switches the chipset before Vagrant ad
   }
 });
 
-test('boot notes name every VM in boot order and the fallback', () => {
+test('the guide\'s boot section names every VM in boot order and the fallback', () => {
   for (const lab of labs) {
-    const md = bootNotes(lab.model);
+    const readme = lab.files.find((f) => f.path === 'README.md')?.content ?? '';
     const order = bootOrder(lab.model).map((v) => `\`${v.name}\``).join(', ');
-    assert.ok(md.includes(order), md);
-    assert.match(md, /NoCloud/);
+    assert.ok(readme.includes(order), readme);
+    assert.match(readme, /NoCloud/);
   }
 });
 

@@ -171,6 +171,8 @@ export interface L2DomainModel {
     forwardDelay: number;
     maxAge: number;
     helloTime: number;
+    /** Each STP bridge's cost of its best path to the root, in model order (the answer key's reasons). */
+    rootCost: { vm: string; bridge: string; cost: number }[];
   };
 }
 
@@ -249,6 +251,8 @@ export interface LabModel {
   title: string;
   description?: string;
   language: 'es' | 'en';
+  /** The lab guide's options: answer keys in TEACHER.md instead of README.md. */
+  guide: { teacherOnly: boolean };
   generatorVersion: string;
   /** sha256 of the canonical spec JSON, first 16 hex digits. */
   specHash: string;

@@ -44,6 +44,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     title: spec.title ?? lab,
     ...(spec.description ? { description: spec.description } : {}),
     language,
+    guide: { teacherOnly: spec.guide?.teacherOnly ?? false },
     generatorVersion,
     specHash: specHash(spec),
     provider: spec.defaults?.provider ?? 'virtualbox',
@@ -483,6 +484,7 @@ function buildDomains(graph: L2Graph, vms: VmModel[], containers: ContainerModel
       forwardDelay: maxOf(models.map((b) => b.timers.forwardDelay)),
       maxAge: maxOf(models.map((b) => b.timers.maxAge)),
       helloTime: maxOf(models.map((b) => b.timers.helloTime)),
+      rootCost: models.map((b) => ({ vm: b.vm, bridge: b.name, cost: result.rootCost.get(`${b.vm}/${b.name}`) ?? 0 })),
     };
   }
   return { domains: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), stpRoles };

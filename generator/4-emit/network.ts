@@ -80,34 +80,3 @@ export const emitNetworkScripts: Emitter = (ctx: EmitContext): OutputFile[] => {
   }));
   return [...vmFiles, ...containerFiles];
 };
-
-/** Markdown for the lab README: why the lab network is a shell script and how to re-apply it. */
-export function networkNotes(model: LabModel): string {
-  const es = model.language === 'es';
-  if (es) {
-    return [
-      '### Red del laboratorio: `network.sh`',
-      '',
-      'Cada VM aplica su red con `vms/<vm>/network.sh`, un script POSIX que solo usa `ip` y `bridge` (iproute2), en cada arranque. Se eligió en lugar de netplan porque:',
-      '',
-      '- netplan solo admite VXLAN desde la versión 0.105 (Ubuntu 22.04 trae la 0.104);',
-      '- netplan 0.106 falla con costes de puerto que citan un dispositivo definido más tarde;',
-      '- la emulación en espacios de nombres de red ejecuta este mismo fichero, sin netplan ni systemd-networkd.',
-      '',
-      'El script renombra las NIC por su MAC (los nombres cambian según la box), crea los puentes con MAC fija (identificadores STP deterministas), activa STP antes de levantar ningún puerto, añade los puertos en el orden del modelo con coste y prioridad explícitos, crea los VXLAN con replicación en cabecera (una entrada `00:00:00:00:00:00` por extremo remoto), pone direcciones y MTU, desactiva IPv6 en los enlaces del laboratorio y `bridge-nf-call-iptables`. Puede ejecutarse dos veces sin efecto. `network.sh ports` vuelve a aplicar coste, prioridad y MTU a los puertos de contenedor una vez conectados. La NIC NAT de Vagrant (adaptador 1) nunca se toca.',
-      '',
-    ].join('\n');
-  }
-  return [
-    '### Lab network: `network.sh`',
-    '',
-    'Every VM applies its network with `vms/<vm>/network.sh`, a POSIX script using only `ip` and `bridge` (iproute2), at every boot. It was chosen over netplan because:',
-    '',
-    '- netplan supports VXLAN only since 0.105 (Ubuntu 22.04 ships 0.104);',
-    '- netplan 0.106 fails on port costs that reference a device defined later;',
-    '- the network-namespace emulation runs this very file, with no netplan or systemd-networkd there.',
-    '',
-    'The script renames NICs by MAC (names differ by box), creates bridges with fixed MACs (deterministic STP bridge ids), enables STP before any port is up, enslaves ports in model order with explicit cost and priority, creates VXLAN devices with head-end replication (one `00:00:00:00:00:00` entry per remote end), sets addresses and MTUs, and turns off IPv6 on lab links and `bridge-nf-call-iptables`. Running it twice changes nothing. `network.sh ports` re-applies cost, priority and MTU to container ports once they are attached. The Vagrant NAT adapter (slot 1) is never touched.',
-    '',
-  ].join('\n');
-}

@@ -8,6 +8,7 @@ import HandlebarsRuntime from 'handlebars/runtime.js';
 import { builtinTemplatesDir } from '../paths.js';
 import { error, SpecError } from '../diagnostics.js';
 import { commentLines, htmlText, phpString, rubyString, shellQuote, yamlString } from './escape.js';
+import { mdCode, mdInline } from './guide-markdown.js';
 import { COMPILE_OPTIONS, precompiledTemplates, sourceHash, type PrecompiledTemplate } from './precompiled.js';
 
 type Handlebars = typeof HandlebarsNamespace;
@@ -108,5 +109,12 @@ function registerHelpers(hb: Handlebars): void {
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
   hb.registerHelper('comment', (v: unknown, prefix: unknown) => commentLines(str(v), typeof prefix === 'string' ? prefix : '#'));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Markdown: `code` for names and addresses, `md` for free spec text, `codes` for a list of names.
+  hb.registerHelper('code', (v: unknown) => mdCode(str(v)));
+  hb.registerHelper('md', (v: unknown) => mdInline(str(v)));
+  hb.registerHelper('codes', (list: unknown, sepArg: unknown) => (Array.isArray(list) ? list.map((x) => mdCode(str(x))).join(typeof sepArg === 'string' ? sepArg : ', ') : ''));
+  hb.registerHelper('cat', (...args: unknown[]) => args.slice(0, -1).map(str).join(''));
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('not', (v: unknown) => !v);
   hb.registerHelper('join', (list: unknown, sepArg: unknown) => (Array.isArray(list) ? list.map(str).join(typeof sepArg === 'string' ? sepArg : ' ') : ''));
 }
