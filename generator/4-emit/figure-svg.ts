@@ -41,8 +41,9 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
   const bands = [...new Set(fig.nodes.map((n) => n.band))].sort((a, b) => a - b);
   const sizes = new Map(fig.nodes.map((n) => [n.id, size(n)]));
   const colW = new Map<number, number>(ranks.map((rk) => [rk, Math.max(...fig.nodes.filter((n) => n.rank === rk).map((n) => sizes.get(n.id)?.w ?? 0))]));
-  const longest = Math.max(0, ...fig.edges.map((e) => (e.label ? textWidth(e.label, LABEL_CHAR_W) : 0)));
-  const gap = Math.round(Math.min(Math.max(90, longest / 0.45 + 20), 320));
+  // Wide enough that every label fits on its line between the columns, where the label sits.
+  const need = fig.edges.map((e) => (e.label ? (textWidth(e.label, LABEL_CHAR_W) + 8) / (2 * Math.min(e.labelAt ?? 0.5, 1 - (e.labelAt ?? 0.5))) + 16 : 0));
+  const gap = Math.round(Math.min(Math.max(90, ...need), 300));
   const colX = new Map<number, number>();
   let x = MARGIN + (fig.groups.length ? GROUP_PAD : 0);
   for (const rk of ranks) {
@@ -54,7 +55,7 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
   const groups: { title: string; x: number; y: number; w: number; h: number }[] = [];
   let y = MARGIN;
   for (const band of bands) {
-    const inBand = fig.nodes.filter((n) => n.band === band);
+    const inBand = fig.nodes.filter((n) => n.band === band && !n.float);
     const titled = fig.groups.filter((g) => inBand.some((n) => n.group === g.id));
     const top = y + (titled.length ? GROUP_TITLE + GROUP_PAD : 0);
     const columns = ranks.map((rk) => inBand.filter((n) => n.rank === rk));
@@ -77,6 +78,25 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
       groups.push({ title: g.title, x: gx, y: y, w: gx2t - gx, h: top + bandH + GROUP_PAD - y });
     }
     y = top + bandH + (titled.length ? GROUP_PAD : 0) + BAND_GAP;
+  }
+  // Floating nodes: at the mean height of their neighbours, pushed down so none overlaps the one above.
+  const floats = fig.nodes.filter((n) => n.float);
+  const wanted = floats.map((n) => {
+    const ys = fig.edges.flatMap((e) => (e.from === n.id ? [e.to] : e.to === n.id ? [e.from] : [])).flatMap((id) => {
+      const p = placed.get(id);
+      return p ? [p.y + p.h / 2] : [];
+    });
+    const s = sizes.get(n.id) as { w: number; h: number };
+    return { n, s, y: (ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : MARGIN) - s.h / 2 };
+  });
+  for (const rk of ranks) {
+    let floor = MARGIN;
+    for (const f of wanted.filter((f) => f.n.rank === rk).sort((a, b) => a.y - b.y)) {
+      const fy = Math.max(f.y, floor);
+      placed.set(f.n.id, { node: f.n, x: Math.round((colX.get(rk) ?? 0) + ((colW.get(rk) ?? 0) - f.s.w) / 2), y: Math.round(fy), w: f.s.w, h: f.s.h });
+      floor = fy + f.s.h + ROW_GAP;
+      y = Math.max(y, floor + BAND_GAP - ROW_GAP);
+    }
   }
   const maxGroupRight = Math.max(0, ...groups.map((g) => g.x + g.w + MARGIN));
   return { placed, width: Math.round(Math.max(width, maxGroupRight)), height: Math.round(y - BAND_GAP + MARGIN), groups };

@@ -37,7 +37,7 @@ export interface MermaidResult {
 }
 
 export function toMermaid(fig: Figure): MermaidResult {
-  const lines = [fig.view === 'machines' || fig.view === 'wiring' ? 'flowchart LR' : 'flowchart LR'];
+  const lines = ['flowchart LR'];
   const grouped = new Map<string, FigNode[]>();
   for (const n of fig.nodes) if (n.group) grouped.set(n.group, [...(grouped.get(n.group) ?? []), n]);
   for (const g of fig.groups) {
@@ -46,18 +46,32 @@ export function toMermaid(fig: Figure): MermaidResult {
     lines.push('  end');
   }
   for (const n of fig.nodes) if (!n.group) lines.push(`  ${mermaidNode(n)}`);
+  // A label becomes a small node of its own in the middle of its link: Mermaid draws edge labels
+  // across whatever line passes there, and in these figures many lines meet at one node.
   const red: number[] = [];
+  const tags: string[] = [];
+  let links = 0;
+  const link = (from: string, to: string, arrow: string, highlight?: boolean) => {
+    lines.push(`  ${from} ${arrow} ${to}`);
+    if (highlight) red.push(links);
+    links++;
+  };
   fig.edges.forEach((e, i) => {
     const arrow = e.dashed ? '-.-' : '---';
-    lines.push(e.label ? `  ${e.from} ${arrow}|${mLabel([e.label])}| ${e.to}` : `  ${e.from} ${arrow} ${e.to}`);
-    if (e.highlight) red.push(i);
+    if (!e.label) return link(e.from, e.to, arrow, e.highlight);
+    const tag = `tag_${i}`;
+    tags.push(tag);
+    lines.push(`  ${tag}[${mLabel([e.label])}]`);
+    link(e.from, tag, arrow, e.highlight);
+    link(tag, e.to, arrow, e.highlight);
   });
+  if (tags.length) lines.push(`  classDef tag fill:#ffffff,stroke:#bbbbbb,font-size:12px`, `  class ${tags.join(',')} tag`);
   const strong = fig.nodes.filter((n) => n.emphasis).map((n) => n.id);
   if (strong.length) lines.push(`  classDef strong stroke-width:3px`, `  class ${strong.join(',')} strong`);
   if (red.length) lines.push(`  linkStyle ${red.join(',')} stroke:#d00,stroke-width:3px,stroke-dasharray:6 4`);
   const text = lines.join('\n');
-  const tooBig = text.length > MERMAID_MAX_TEXT || fig.edges.length > MERMAID_MAX_EDGES;
-  return { ...(tooBig ? {} : { text }), edges: fig.edges.length, chars: text.length };
+  const tooBig = text.length > MERMAID_MAX_TEXT || links > MERMAID_MAX_EDGES;
+  return { ...(tooBig ? {} : { text }), edges: links, chars: text.length };
 }
 
 const dotString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

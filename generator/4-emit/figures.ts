@@ -21,6 +21,8 @@ export interface FigNode {
   group?: string;
   /** Drawn heavier: the STP root, a VRRP master. */
   emphasis?: boolean;
+  /** Placed at the height of the nodes it links to, not in a band of its own (an internal network). */
+  float?: boolean;
 }
 
 export interface FigEdge {
@@ -149,7 +151,8 @@ export function ethernetFigure(model: LabModel, w: FigureWords): Figure {
   for (const c of model.containers)
     for (const n of c.nics) {
       const role = portRole.get(`${c.vm}/${n.bridge}/container:${c.name}/${n.name}`);
-      edges.push({ from: bridgeNode(c.vm, n.bridge), to: `ct_${slug(c.name)}`, label: [n.name, ...(role === 'blocked' ? [w.blocked] : [])].join(', '), highlight: role === 'blocked', dashed: role === 'blocked' });
+      // The container's box lists its NICs; only a blocked veth needs a label.
+      edges.push({ from: bridgeNode(c.vm, n.bridge), to: `ct_${slug(c.name)}`, ...(role === 'blocked' ? { label: `${n.name}, ${w.blocked}` } : {}), highlight: role === 'blocked', dashed: role === 'blocked' });
     }
   for (const seg of model.vxlan)
     for (const m of seg.members) {
@@ -196,7 +199,7 @@ export function machinesFigure(model: LabModel, w: FigureWords): Figure {
     groups.push({ id: group, title: `${vm.name} (${w.vm} ${roleWord(w, vm.role)}, ${vm.memory} MiB, ${vm.cpus} ${w.cpus})` });
     const nicId = (n: string) => `${group}__nic_${slug(n)}`;
     const brId = (b: string) => `${group}__br_${slug(b)}`;
-    for (const n of vm.nics) nodes.push({ id: nicId(n.guestName), lines: [`${n.guestName} (${n.cable})`, ...(n.address ? [n.address.cidr] : [])], shape: 'port', rank: 0, band, group });
+    for (const n of vm.nics) nodes.push({ id: nicId(n.guestName), lines: [n.guestName === n.cable ? n.guestName : `${n.guestName} (${n.cable})`, ...(n.address ? [n.address.cidr] : [])], shape: 'port', rank: 0, band, group });
     for (const x of vm.vxlans) nodes.push({ id: nicId(x.ifname), lines: [x.ifname, `${w.vni} ${x.vni}`], shape: 'port', rank: 0, band, group });
     for (const b of vm.bridges) {
       nodes.push({ id: brId(b.name), lines: [`${w.bridge} ${b.name}`, ...(b.address ? [b.address.cidr] : []), b.stp ? `${w.stpPriority} ${b.priority}` : w.stpOff], shape: 'box', rank: 1, band, group });
@@ -205,8 +208,9 @@ export function machinesFigure(model: LabModel, w: FigureWords): Figure {
     for (const x of vm.vxlans) edges.push({ from: nicId(x.ifname), to: brId(x.bridge), dashed: true });
     for (const c of model.containers.filter((c) => c.vm === vm.name)) {
       const id = `${group}__ct_${slug(c.name)}`;
-      nodes.push({ id, lines: [c.name, c.role === 'none' ? w.container : roleWord(w, c.role), ...c.nics.map((n) => `${n.name} ${n.address?.ip ?? ''}`.trim())], shape: 'round', rank: 2, band, group });
-      for (const n of c.nics) edges.push({ from: brId(n.bridge), to: id, label: n.name, labelAt: 0.7 });
+      // Each NIC says its bridge in the box: labels on lines that meet at one box would collide.
+      nodes.push({ id, lines: [c.name, c.role === 'none' ? w.container : roleWord(w, c.role), ...c.nics.map((n) => `${n.name}: ${n.bridge}${n.address ? ` ${n.address.ip}` : ''}`)], shape: 'round', rank: 2, band, group });
+      for (const n of c.nics) edges.push({ from: brId(n.bridge), to: id });
     }
   });
   return { view: 'machines', nodes, groups, edges };
@@ -232,7 +236,7 @@ export function wiringFigure(model: LabModel, w: FigureWords): Figure {
       if (!net) {
         net = `intnet_${intnets.size}`;
         intnets.set(a.intnet, net);
-        nodes.push({ id: net, lines: [w.intnet, a.intnet], shape: 'net', rank: 1, band });
+        nodes.push({ id: net, lines: [w.intnet, a.intnet], shape: 'net', rank: 1, band, float: true });
       }
       edges.push({ from: id, to: net });
     });
