@@ -11,6 +11,10 @@ import { FileCreator } from './5-write/create-files.js';
 import { generatorVersion } from './version.js';
 import { registerEmulateCommand } from './emulate-cli.js';
 import { registerBuildCommands } from './build-cli.js';
+import { figureWords } from './4-emit/guide.js';
+import { buildFigure, VIEWS, type ViewId } from './4-emit/figures.js';
+import { toDot, toMermaid } from './4-emit/figure-text.js';
+import { toSvg } from './4-emit/figure-svg.js';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
@@ -106,6 +110,33 @@ export function main(argv: string[], startup?: { codeCache: string }): void {
           printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
           process.stdout.write(args.json ? JSON.stringify(c.model, null, 2) + '\n' : describeModel(c.model));
           if (args.timing) process.stderr.write(`load ${c.timing.loadMs.toFixed(1)} ms, validate ${c.timing.validateMs.toFixed(1)} ms, resolve ${c.timing.resolveMs.toFixed(1)} ms\n`);
+        } catch (e) {
+          handleFailure(e);
+        }
+      },
+    )
+    .command(
+      'graph <spec>',
+      'print one figure of the lab (the ones the lab guide shows)',
+      (y) =>
+        y
+          .positional('spec', { type: 'string', demandOption: true })
+          .option('view', { choices: [...VIEWS], default: 'l3' as ViewId, describe: 'l3: subnets and addresses; ethernet: bridges, cables, STP, VXLAN; machines: what runs in each VM; wiring: VirtualBox adapters and internal networks' })
+          .option('format', { choices: ['mermaid', 'svg', 'dot'] as const, default: 'mermaid' as const, describe: 'output format' })
+          .option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' }),
+      (args) => {
+        try {
+          const c = compileModel(args.spec as string);
+          printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
+          const view = args.view as ViewId;
+          const fig = buildFigure(view, c.model, figureWords(c.model, TemplateSet.withOverrides(asList(args.templates))));
+          if (args.format === 'svg') process.stdout.write(toSvg(fig, `${c.model.name}: ${view}`));
+          else if (args.format === 'dot') process.stdout.write(toDot(fig));
+          else {
+            const m = toMermaid(fig);
+            if (!m.text) process.stderr.write(`gen-lab graph: ${m.edges} links, ${m.chars} characters: beyond what Mermaid draws by default; printed anyway\n`);
+            process.stdout.write(`${m.source}\n`);
+          }
         } catch (e) {
           handleFailure(e);
         }

@@ -2,7 +2,8 @@
 # System packages the test suite needs: the real consumers of every generated file (ruby, vagrant,
 # cloud-init, shellcheck, haproxy, keepalived, apache2 + mod_php, php, LXD), the emulation's tools
 # (iproute2, curl), the boot suite's (libvirt, qemu, vagrant-libvirt, debootstrap, GRUB, a package
-# cache), and the other current Node.js LTS lines from the npm registry. Idempotent; needs root on
+# cache), headless Chromium for the guide's figures (test/guide-browser), and the other current
+# Node.js LTS lines from the npm registry. Idempotent; needs root on
 # Debian or Ubuntu.
 set -euo pipefail
 packages=(
@@ -12,6 +13,7 @@ packages=(
   lxd lxd-client busybox-static nftables dnsmasq-base
   vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   debootstrap grub-pc-bin fdisk e2fsprogs apt-cacher-ng openssh-client libxml2-utils
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -32,6 +32,8 @@ function mermaidNode(n: FigNode): string {
 export interface MermaidResult {
   /** Undefined when the figure is beyond what Mermaid draws by default. */
   text?: string;
+  /** The source whatever its size. */
+  source: string;
   edges: number;
   chars: number;
 }
@@ -71,7 +73,7 @@ export function toMermaid(fig: Figure): MermaidResult {
   if (red.length) lines.push(`  linkStyle ${red.join(',')} stroke:#d00,stroke-width:3px,stroke-dasharray:6 4`);
   const text = lines.join('\n');
   const tooBig = text.length > MERMAID_MAX_TEXT || links > MERMAID_MAX_EDGES;
-  return { ...(tooBig ? {} : { text }), edges: links, chars: text.length };
+  return { ...(tooBig ? {} : { text }), source: text, edges: links, chars: text.length };
 }
 
 const dotString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

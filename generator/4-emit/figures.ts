@@ -76,7 +76,7 @@ function subnetIndex(model: LabModel) {
 }
 
 /** Subnets in columns 1, 3, 5...; a node sits left of its only subnet (or right of the last one), or between its first two. */
-export function l3Figure(model: LabModel, w: FigureWords): Figure {
+export function l3Figure(model: LabModel, w: FigureWords, answers = true): Figure {
   const subnets = subnetIndex(model);
   const last = subnets.size - 1;
   const nodes: FigNode[] = [];
@@ -108,7 +108,8 @@ export function l3Figure(model: LabModel, w: FigureWords): Figure {
     g.addresses.forEach((vip, i) => {
       const id = `vip_${slug(g.name)}_${i}`;
       const services = model.services.filter((s) => s.vips.includes(vip)).map((s) => `${s.name} :${s.port}`);
-      nodes.push({ id, lines: [`VIP ${vip}`, `VRRP ${g.name}, ${w.vrid} ${g.vrid}`, `${w.master}: ${g.expectedMaster}`, ...(backups.length ? [`${w.backup}: ${backups.join(', ')}`] : []), ...services], shape: 'vip', rank: rankOf.get(`ct_${slug(g.expectedMaster)}`) ?? 2 * net, band: 0, emphasis: true });
+      const roles = answers ? [`${w.master}: ${g.expectedMaster}`, ...(backups.length ? [`${w.backup}: ${backups.join(', ')}`] : [])] : [];
+      nodes.push({ id, lines: [`VIP ${vip}`, `VRRP ${g.name}, ${w.vrid} ${g.vrid}`, ...roles, ...services], shape: 'vip', rank: rankOf.get(`ct_${slug(g.expectedMaster)}`) ?? 2 * net, band: 0, emphasis: answers });
       edges.push({ from: id, to: `net_${net}`, labelAt: 0.3 });
     });
   }
@@ -116,11 +117,13 @@ export function l3Figure(model: LabModel, w: FigureWords): Figure {
 }
 
 /** Bridges, bridge-less NICs, containers and VXLAN segments, in columns by hops from the STP root. */
-export function ethernetFigure(model: LabModel, w: FigureWords): Figure {
+export function ethernetFigure(model: LabModel, w: FigureWords, answers = true): Figure {
   const nodes: FigNode[] = [];
   const edges: FigEdge[] = [];
   const bridgeNode = (vm: string, br: string) => `br_${slug(vm)}__${slug(br)}`;
-  const roots = new Set(model.l2domains.flatMap((d) => (d.stp ? [bridgeNode(d.stp.root.vm, d.stp.root.bridge)] : [])));
+  const stpRoots = new Set(model.l2domains.flatMap((d) => (d.stp ? [bridgeNode(d.stp.root.vm, d.stp.root.bridge)] : [])));
+  // Without the answers (the teacher's copy has them) the root is neither marked nor placed first.
+  const roots = answers ? stpRoots : new Set<string>();
   for (const vm of model.vms) {
     for (const br of vm.bridges) {
       const id = bridgeNode(vm.name, br.name);
@@ -132,7 +135,7 @@ export function ethernetFigure(model: LabModel, w: FigureWords): Figure {
   for (const seg of model.vxlan) nodes.push({ id: `vx_${slug(seg.name)}`, lines: [`VXLAN ${seg.name}`, `${w.vni} ${seg.vni}, ${w.udp} ${seg.port}`], shape: 'vip', rank: 0, band: 0 });
 
   const portRole = new Map<string, string>();
-  for (const vm of model.vms) for (const br of vm.bridges) for (const p of br.ports) portRole.set(`${vm.name}/${br.name}/${p.kind}:${p.link}`, p.role);
+  for (const vm of model.vms) for (const br of vm.bridges) for (const p of br.ports) portRole.set(`${vm.name}/${br.name}/${p.kind}:${p.link}`, answers ? p.role : 'none');
   const endOf = (vm: string, cable: string) => {
     const nic = model.vms.find((v) => v.name === vm)?.nics.find((n) => n.cable === cable);
     return nic?.bridge ? { id: bridgeNode(vm, nic.bridge), role: portRole.get(`${vm}/${nic.bridge}/cable:${cable}`) } : { id: `nic_${slug(vm)}__${slug(nic?.guestName ?? cable)}`, role: undefined };
@@ -244,12 +247,13 @@ export function wiringFigure(model: LabModel, w: FigureWords): Figure {
   return { view: 'wiring', nodes, groups, edges };
 }
 
-export function buildFigure(view: ViewId, model: LabModel, w: FigureWords): Figure {
+/** `answers: false` leaves out what the answer keys say (STP root and blocked ports, VRRP master). */
+export function buildFigure(view: ViewId, model: LabModel, w: FigureWords, answers = true): Figure {
   switch (view) {
     case 'l3':
-      return l3Figure(model, w);
+      return l3Figure(model, w, answers);
     case 'ethernet':
-      return ethernetFigure(model, w);
+      return ethernetFigure(model, w, answers);
     case 'machines':
       return machinesFigure(model, w);
     case 'wiring':

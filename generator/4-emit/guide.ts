@@ -149,7 +149,7 @@ function services(model: LabModel) {
 
 function figures(ctx: EmitContext, words: FigureWords) {
   return VIEWS.map((view) => {
-    const fig = buildFigure(view, ctx.model, words);
+    const fig = buildFigure(view, ctx.model, words, !ctx.model.guide.teacherOnly);
     const m = toMermaid(fig);
     return { view, mermaid: m.text ?? '', edges: m.edges, chars: m.chars, svg: diagramPath(view), fig };
   });
