@@ -13,7 +13,7 @@ packages=(
   lxd lxd-client busybox-static nftables dnsmasq-base
   vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   debootstrap grub-pc-bin fdisk e2fsprogs apt-cacher-ng openssh-client libxml2-utils
-  chromium
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do
