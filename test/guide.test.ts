@@ -178,6 +178,15 @@ test('a course replaces one section of the guide by overriding one partial', () 
   assert.match(list, new RegExp(`partials/guide/en/boot\\.hbs\\t${layer}`));
 });
 
+test('a course\'s figure words lacking a word is refused as bad input (exit 2), naming the file', () => {
+  const layer = join(work, 'words');
+  mkdirSync(join(layer, 'partials', 'guide', 'en'), { recursive: true });
+  writeFileSync(join(layer, 'partials', 'guide', 'en', 'figure-words.hbs'), 'host: host VM\n');
+  const r = runCli([courseSpec, '-o', join(work, 'words-out'), '--templates', layer]);
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /figure-words\.hbs.*lacks the figure words switch, client/);
+});
+
 test('gen-lab graph prints the guide\'s figures: Mermaid as in README.md, SVG as in diagrams/, dot', () => {
   const readme = file(es, 'README.md');
   for (const view of VIEWS) {

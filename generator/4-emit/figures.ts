@@ -44,7 +44,7 @@ export interface Figure {
 }
 
 /** The words the figures use, one `key: text` line each in guide/<lang>/figure-words.hbs. */
-export const FIGURE_WORDS = ['vm', 'host', 'switch', 'client', 'container', 'web', 'balancer', 'bridge', 'stpPriority', 'stpOff', 'root', 'rootPort', 'designated', 'blocked', 'master', 'backup', 'vrid', 'adapter', 'nat', 'intnet', 'promiscuous', 'vni', 'udp', 'cpus'] as const;
+export const FIGURE_WORDS = ['host', 'switch', 'client', 'container', 'web', 'balancer', 'bridge', 'stpPriority', 'stpOff', 'root', 'blocked', 'master', 'backup', 'vrid', 'adapter', 'nat', 'intnet', 'promiscuous', 'vni', 'udp', 'cpus'] as const;
 export type FigureWords = Record<(typeof FIGURE_WORDS)[number], string>;
 
 export function parseFigureWords(text: string, source: string): FigureWords {
@@ -98,7 +98,7 @@ export function l3Figure(model: LabModel, w: FigureWords, answers = true): Figur
   };
   for (const vm of model.vms) {
     const addrs = [...vm.bridges.flatMap((b) => (b.address ? [{ dev: b.name, a: b.address }] : [])), ...vm.nics.flatMap((n) => (n.address ? [{ dev: n.guestName, a: n.address }] : []))];
-    addNode(`vm_${slug(vm.name)}`, [vm.name, `${w.vm} ${roleWord(w, vm.role)}`], 'box', addrs);
+    addNode(`vm_${slug(vm.name)}`, [vm.name, roleWord(w, vm.role)], 'box', addrs);
   }
   for (const c of model.containers) addNode(`ct_${slug(c.name)}`, [c.name, c.role === 'none' ? w.container : roleWord(w, c.role)], 'round', c.nics.flatMap((n) => (n.address ? [{ dev: n.name, a: n.address }] : [])));
   for (const g of model.vrrp) {
@@ -199,7 +199,7 @@ export function machinesFigure(model: LabModel, w: FigureWords): Figure {
   const groups: Figure['groups'] = [];
   model.vms.forEach((vm, band) => {
     const group = `vm_${slug(vm.name)}`;
-    groups.push({ id: group, title: `${vm.name} (${w.vm} ${roleWord(w, vm.role)}, ${vm.memory} MiB, ${vm.cpus} ${w.cpus})` });
+    groups.push({ id: group, title: `${vm.name} (${roleWord(w, vm.role)}, ${vm.memory} MiB, ${vm.cpus} ${w.cpus})` });
     const nicId = (n: string) => `${group}__nic_${slug(n)}`;
     const brId = (b: string) => `${group}__br_${slug(b)}`;
     for (const n of vm.nics) nodes.push({ id: nicId(n.guestName), lines: [n.guestName === n.cable ? n.guestName : `${n.guestName} (${n.cable})`, ...(n.address ? [n.address.cidr] : [])], shape: 'port', rank: 0, band, group });
