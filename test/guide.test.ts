@@ -7,7 +7,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFiles } from '../generator/compile.js';
 import type { LabModel } from '../generator/3-resolve/model.js';
-import { VIEWS } from '../generator/4-emit/figures.js';
+import { buildFigure, VIEWS } from '../generator/4-emit/figures.js';
+import { figureWords, FIGURE_MAX_NODES } from '../generator/4-emit/guide.js';
+import { TemplateSet } from '../generator/4-emit/templates.js';
+import { pathToFileURL } from 'node:url';
 import { repoRoot, runCli } from './support/cli.js';
 import { makeTemp, removeTemp } from './support/tree.js';
 
@@ -185,6 +188,25 @@ test('a course\'s figure words lacking a word is refused as bad input (exit 2), 
   const r = runCli([courseSpec, '-o', join(work, 'words-out'), '--templates', layer]);
   assert.is(r.status, 2, r.stderr);
   assert.match(r.stderr, /figure-words\.hbs.*lacks the figure words switch, client/);
+});
+
+test('a figure too big to read is left out of the lab folder, said so in the README, and still drawn by gen-lab graph', async () => {
+  const { syntheticSpec } = (await import(pathToFileURL(join(repoRoot, 'bench', 'synthetic-spec.js')).href)) as { syntheticSpec(hosts: number): unknown };
+  const p = join(work, 'big.json');
+  writeFileSync(p, JSON.stringify(syntheticSpec(25)));
+  const big = compileFiles(p);
+  const readme = file(big, 'README.md');
+  const machines = buildFigure('machines', big.model, figureWords(big.model, TemplateSet.withOverrides([])));
+  assert.ok(machines.nodes.length > FIGURE_MAX_NODES, `the machines figure has ${machines.nodes.length} boxes`);
+  assert.not.ok(big.files.some((f) => f.path === 'diagrams/machines.svg'));
+  assert.match(readme, new RegExp(`_This figure would have ${machines.nodes.length} boxes, more than a page can show legibly \\(${FIGURE_MAX_NODES}\\)`));
+  for (const view of VIEWS) {
+    const fig = buildFigure(view, big.model, figureWords(big.model, TemplateSet.withOverrides([])));
+    assert.is(big.files.some((f) => f.path === `diagrams/${view}.svg`), fig.nodes.length <= FIGURE_MAX_NODES, view);
+  }
+  const g = runCli(['graph', p, '--view', 'machines', '--format', 'svg']);
+  assert.is(g.status, 0);
+  assert.ok(g.stdout.startsWith('<svg '));
 });
 
 test('gen-lab graph prints the guide\'s figures: Mermaid as in README.md, SVG as in diagrams/, dot', () => {

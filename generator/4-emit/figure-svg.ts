@@ -2,7 +2,9 @@
 // (a VM each in the machines and wiring views), text measured as monospace, straight lines between
 // columns and arcs within one, edge labels on an opaque tag beside their line. Integer coordinates
 // and a fixed drawing order make the output the same bytes for the same figure.
-import { htmlText } from './escape.js';
+import { htmlText as escapeText } from './escape.js';
+
+const htmlText = (s: string) => (/[&<>"']/.test(s) ? escapeText(s) : s);
 import type { FigEdge, Figure, FigNode } from './figures.js';
 
 const FONT = 12;
@@ -29,6 +31,12 @@ interface Placed {
 }
 
 const r = (n: number) => String(Math.round(n));
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 const textWidth = (s: string, cw: number) => [...s].length * cw;
 
 function size(n: FigNode): { w: number; h: number } {
@@ -40,7 +48,8 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
   const ranks = [...new Set(fig.nodes.map((n) => n.rank))].sort((a, b) => a - b);
   const bands = [...new Set(fig.nodes.map((n) => n.band))].sort((a, b) => a - b);
   const sizes = new Map(fig.nodes.map((n) => [n.id, size(n)]));
-  const colW = new Map<number, number>(ranks.map((rk) => [rk, Math.max(...fig.nodes.filter((n) => n.rank === rk).map((n) => sizes.get(n.id)?.w ?? 0))]));
+  const colW = new Map<number, number>();
+  for (const n of fig.nodes) colW.set(n.rank, Math.max(colW.get(n.rank) ?? 0, sizes.get(n.id)?.w ?? 0));
   // Wide enough that every label fits on its line between the columns, where the label sits.
   const need = fig.edges.map((e) => (e.label ? (textWidth(e.label, LABEL_CHAR_W) + 8) / (2 * Math.min(e.labelAt ?? 0.5, 1 - (e.labelAt ?? 0.5))) + 16 : 0));
   const gap = Math.round(Math.min(Math.max(90, ...need), 300));
@@ -53,12 +62,17 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
   const width = x - gap + MARGIN + (fig.groups.length ? GROUP_PAD : 0);
   const placed = new Map<string, Placed>();
   const groups: { title: string; x: number; y: number; w: number; h: number }[] = [];
+  const byBand = new Map<number, FigNode[]>();
+  for (const n of fig.nodes) if (!n.float) pushTo(byBand, n.band, n);
+  const groupById = new Map(fig.groups.map((g) => [g.id, g]));
   let y = MARGIN;
   for (const band of bands) {
-    const inBand = fig.nodes.filter((n) => n.band === band && !n.float);
-    const titled = fig.groups.filter((g) => inBand.some((n) => n.group === g.id));
+    const inBand = byBand.get(band) ?? [];
+    const titled = [...new Set(inBand.flatMap((n) => (n.group ? [n.group] : [])))].flatMap((id) => groupById.get(id) ?? []);
     const top = y + (titled.length ? GROUP_TITLE + GROUP_PAD : 0);
-    const columns = ranks.map((rk) => inBand.filter((n) => n.rank === rk));
+    const byRank = new Map<number, FigNode[]>();
+    for (const n of inBand) pushTo(byRank, n.rank, n);
+    const columns = ranks.map((rk) => byRank.get(rk) ?? []);
     const heights = columns.map((c) => c.reduce((h, n) => h + (sizes.get(n.id)?.h ?? 0), 0) + Math.max(0, c.length - 1) * ROW_GAP);
     const bandH = Math.max(0, ...heights);
     columns.forEach((col, i) => {
@@ -71,7 +85,7 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
       }
     });
     for (const g of titled) {
-      const members = [...placed.values()].filter((p) => p.node.group === g.id);
+      const members = inBand.filter((n) => n.group === g.id).map((n) => placed.get(n.id) as Placed);
       const gx = Math.min(...members.map((p) => p.x)) - GROUP_PAD;
       const gx2 = Math.max(...members.map((p) => p.x + p.w)) + GROUP_PAD;
       const gx2t = Math.max(gx2, gx + textWidth(g.title, CHAR_W) + 2 * GROUP_PAD);
@@ -81,8 +95,13 @@ export function layout(fig: Figure): { placed: Map<string, Placed>; width: numbe
   }
   // Floating nodes: at the mean height of their neighbours, pushed down so none overlaps the one above.
   const floats = fig.nodes.filter((n) => n.float);
+  const neighbours = new Map<string, string[]>();
+  for (const e of fig.edges) {
+    pushTo(neighbours, e.from, e.to);
+    pushTo(neighbours, e.to, e.from);
+  }
   const wanted = floats.map((n) => {
-    const ys = fig.edges.flatMap((e) => (e.from === n.id ? [e.to] : e.to === n.id ? [e.from] : [])).flatMap((id) => {
+    const ys = (neighbours.get(n.id) ?? []).flatMap((id) => {
       const p = placed.get(id);
       return p ? [p.y + p.h / 2] : [];
     });

@@ -136,8 +136,9 @@ export function ethernetFigure(model: LabModel, w: FigureWords, answers = true):
 
   const portRole = new Map<string, string>();
   for (const vm of model.vms) for (const br of vm.bridges) for (const p of br.ports) portRole.set(`${vm.name}/${br.name}/${p.kind}:${p.link}`, answers ? p.role : 'none');
+  const nicOf = new Map(model.vms.flatMap((v) => v.nics.map((n) => [`${v.name}/${n.cable}`, n] as const)));
   const endOf = (vm: string, cable: string) => {
-    const nic = model.vms.find((v) => v.name === vm)?.nics.find((n) => n.cable === cable);
+    const nic = nicOf.get(`${vm}/${cable}`);
     return nic?.bridge ? { id: bridgeNode(vm, nic.bridge), role: portRole.get(`${vm}/${nic.bridge}/cable:${cable}`) } : { id: `nic_${slug(vm)}__${slug(nic?.guestName ?? cable)}`, role: undefined };
   };
   const drawn = new Set<string>();
@@ -197,6 +198,8 @@ export function machinesFigure(model: LabModel, w: FigureWords): Figure {
   const nodes: FigNode[] = [];
   const edges: FigEdge[] = [];
   const groups: Figure['groups'] = [];
+  const containersOf = new Map<string, LabModel['containers']>();
+  for (const c of model.containers) containersOf.set(c.vm, [...(containersOf.get(c.vm) ?? []), c]);
   model.vms.forEach((vm, band) => {
     const group = `vm_${slug(vm.name)}`;
     groups.push({ id: group, title: `${vm.name} (${roleWord(w, vm.role)}, ${vm.memory} MiB, ${vm.cpus} ${w.cpus})` });
@@ -209,7 +212,7 @@ export function machinesFigure(model: LabModel, w: FigureWords): Figure {
     }
     for (const n of vm.nics) if (n.bridge) edges.push({ from: nicId(n.guestName), to: brId(n.bridge) });
     for (const x of vm.vxlans) edges.push({ from: nicId(x.ifname), to: brId(x.bridge), dashed: true });
-    for (const c of model.containers.filter((c) => c.vm === vm.name)) {
+    for (const c of containersOf.get(vm.name) ?? []) {
       const id = `${group}__ct_${slug(c.name)}`;
       // Each NIC says its bridge in the box: labels on lines that meet at one box would collide.
       nodes.push({ id, lines: [c.name, c.role === 'none' ? w.container : roleWord(w, c.role), ...c.nics.map((n) => `${n.name}: ${n.bridge}${n.address ? ` ${n.address.ip}` : ''}`)], shape: 'round', rank: 2, band, group });

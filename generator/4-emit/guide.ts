@@ -48,13 +48,16 @@ function addressRows(model: LabModel) {
 
 /** The STP answer key of each domain: every port's role, and for each blocked port who wins its segment. */
 function stpKeys(model: LabModel) {
+  const cablePeer = new Map(model.vms.flatMap((vm) => vm.nics.map((n) => [`${vm.name}/${n.cable}`, n.peer] as const)));
+  const bridgeOfNic = new Map(model.vms.flatMap((vm) => vm.nics.map((n) => [`${vm.name}/${n.guestName}`, n.bridge] as const)));
+  const stpBridges = new Map<string, LabModel['vms'][number]['bridges']>();
+  for (const vm of model.vms) for (const b of vm.bridges) if (b.stp) stpBridges.set(b.l2domain, [...(stpBridges.get(b.l2domain) ?? []), b]);
   return model.l2domains.flatMap((d) => {
     const stp = d.stp;
     if (!stp) return [];
-    const bridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp && b.l2domain === d.id));
-    const costOf = (vm: string, br: string) => stp.rootCost.find((c) => c.vm === vm && c.bridge === br)?.cost ?? 0;
-    const cablePeer = new Map(model.vms.flatMap((vm) => vm.nics.map((n) => [`${vm.name}/${n.cable}`, n.peer] as const)));
-    const bridgeOfNic = new Map(model.vms.flatMap((vm) => vm.nics.map((n) => [`${vm.name}/${n.guestName}`, n.bridge] as const)));
+    const bridges = stpBridges.get(d.id) ?? [];
+    const costs = new Map(stp.rootCost.map((c) => [`${c.vm}/${c.bridge}`, c.cost]));
+    const costOf = (vm: string, br: string) => costs.get(`${vm}/${br}`) ?? 0;
     const blocked = stp.blocked.map((b) => {
       const br = bridges.find((x) => x.vm === b.vm && x.name === b.bridge);
       const port = br?.ports.find((p) => p.ifname === b.port);
@@ -90,7 +93,7 @@ function stpKeys(model: LabModel) {
           rootCost: costOf(b.vm, b.name),
           isRoot: b.vm === stp.root.vm && b.name === stp.root.bridge,
           rootPort: b.ports.find((p) => p.role === 'root')?.ifname ?? '',
-          ports: b.ports.map((p) => ({ portNo: p.portNo, ifname: p.ifname, kind: p.kind, link: p.link, cost: p.cost, role: p.role, blocked: p.role === 'blocked' })),
+          ports: b.ports.map((p) => ({ bridge: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, portNo: p.portNo, ifname: p.ifname, kind: p.kind, link: p.link, cost: p.cost, role: p.role, blocked: p.role === 'blocked' })),
         })),
       },
     ];
@@ -155,11 +158,17 @@ function services(model: LabModel) {
   });
 }
 
+/** Beyond this many boxes a figure is no longer readable on a page: the lab folder leaves it out
+ * (the tables hold the same facts; `gen-lab graph` still draws it), which also keeps big labs fast. */
+export const FIGURE_MAX_NODES = 400;
+
 function figures(ctx: EmitContext, words: FigureWords) {
   return VIEWS.map((view) => {
     const fig = buildFigure(view, ctx.model, words, !ctx.model.guide.teacherOnly);
+    const nodes = fig.nodes.length;
+    if (nodes > FIGURE_MAX_NODES) return { view, drawn: false, nodes, mermaid: '', edges: fig.edges.length, chars: 0, svg: '', fig };
     const m = toMermaid(fig);
-    return { view, mermaid: m.text ?? '', edges: m.edges, chars: m.chars, svg: diagramPath(view), fig };
+    return { view, drawn: true, nodes, mermaid: m.text ?? '', edges: m.edges, chars: m.chars, svg: diagramPath(view), fig };
   });
 }
 
@@ -186,7 +195,7 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
       cpus: vm.cpus,
       nat: vm.nat,
       description: vm.description ?? '',
-      nics: vm.nics.map((n, i) => ({ adapter: vm.providers.virtualbox.nics[i]?.adapter ?? 0, intnet: vm.providers.virtualbox.nics[i]?.intnet ?? '', macPlain: vm.providers.virtualbox.nics[i]?.macPlain ?? '', cable: n.cable, peer: n.peer.vm, bridge: n.bridge ?? '', cidr: n.address?.cidr ?? '', mac: n.mac, guestName: n.guestName, promiscuous: n.promiscuous })),
+      nics: vm.nics.map((n, i) => ({ vm: vm.name, adapter: vm.providers.virtualbox.nics[i]?.adapter ?? 0, intnet: vm.providers.virtualbox.nics[i]?.intnet ?? '', macPlain: vm.providers.virtualbox.nics[i]?.macPlain ?? '', cable: n.cable, peer: n.peer.vm, bridge: n.bridge ?? '', cidr: n.address?.cidr ?? '', mac: n.mac, guestName: n.guestName, promiscuous: n.promiscuous })),
     })),
     containers: model.containers.map((c) => ({ name: c.name, vm: c.vm, role: c.role, image: c.image, description: c.description ?? '', nics: c.nics.map((n) => ({ name: n.name, bridge: n.bridge, cidr: n.address?.cidr ?? '', mtu: n.mtu, mac: n.mac })) })),
     bridges: model.vms.flatMap((vm) => vm.bridges.map((b) => ({ vm: vm.name, name: b.name, stp: b.stp, priority: b.priority, timers: b.timers, cidr: b.address?.cidr ?? '', mtu: b.mtu, ports: b.ports }))),
@@ -207,8 +216,9 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
     },
     boot: { order: bootOrder(model).map((vm) => vm.name), hosts, noNat: model.vms.filter((vm) => !vm.nat).map((vm) => vm.name) },
     emulation: { hosts },
-    figures: Object.fromEntries(figs.map((f) => [f.view, { mermaid: f.mermaid, edges: f.edges, chars: f.chars, svg: f.svg }])),
+    figures: Object.fromEntries(figs.map((f) => [f.view, { drawn: f.drawn, nodes: f.nodes, mermaid: f.mermaid, edges: f.edges, chars: f.chars, svg: f.svg, view: f.view }])),
     mermaidLimits: { edges: MERMAID_MAX_EDGES, chars: MERMAID_MAX_TEXT },
+    figureLimit: FIGURE_MAX_NODES,
     stp: stpKeys(model),
     hasStp: model.l2domains.some((d) => d.stp),
     hasKeys: model.l2domains.some((d) => d.stp) || model.vrrp.length > 0,
@@ -221,6 +231,6 @@ export const emitGuide: Emitter = (ctx) => {
   const view = { provenance: ctx.provenance, ...guideView(ctx, figs) };
   const files: OutputFile[] = [{ path: 'README.md', content: ctx.templates.render('guide/README.md.hbs', view) }];
   if (ctx.model.guide.teacherOnly) files.push({ path: 'TEACHER.md', content: ctx.templates.render('guide/TEACHER.md.hbs', view) });
-  for (const f of figs) files.push({ path: f.svg, content: toSvg(f.fig, `${ctx.model.name}: ${f.view}`) });
+  for (const f of figs) if (f.drawn) files.push({ path: f.svg, content: toSvg(f.fig, `${ctx.model.name}: ${f.view}`) });
   return files;
 };
