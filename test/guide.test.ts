@@ -227,4 +227,21 @@ test('gen-lab graph prints the guide\'s figures: Mermaid as in README.md, SVG as
 });
 
 test.after(() => removeTemp(work));
+test('the boot section says where each box and image comes from, and what to do when the registry box is gone', () => {
+  const md = file(es, 'README.md');
+  const boxes = table(md, '### De dónde salen las boxes y las imágenes');
+  assert.equal(boxes.map((r) => r[0]), [...new Set(es.model.vms.map((vm) => vm.box))].sort());
+  assert.match(md, /HCP Vagrant[\s\S]*gen-lab box build/, 'a registry box gets the way out');
+  const spec = JSON.parse(readFileSync(reference, 'utf8'));
+  spec.defaults = { ...spec.defaults, box: 'gen-lab/debian12', boxUrl: 'https://course.example/boxes/metadata.json', image: 'images/gen-lab-debian12.tar.gz' };
+  const specFile = join(work, 'hosted-box.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  const hosted = file(compileFiles(specFile), 'README.md');
+  const rows = table(hosted, '### De dónde salen las boxes y las imágenes');
+  assert.equal(rows.map((r) => [r[0], r[1], r[3]]), [['gen-lab/debian12', 'debian12 (LXD de la distribución)', 'https://course.example/boxes/metadata.json']]);
+  assert.not.match(hosted, /HCP Vagrant/, 'no registry note when every box has its own URL');
+  assert.match(hosted, /gen-lab-debian12\.tar\.gz` \| `debian` \(`apt`, `systemd`\) \| `bal1`, `bal2`, `serv1`, `serv2`, `serv3` \| esta carpeta/, 'the local image ships in the lab folder');
+  assert.not.match(hosted, /servidor de imágenes de LXD/, 'a local image needs no image server');
+});
+
 test.run();

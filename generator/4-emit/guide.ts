@@ -9,6 +9,8 @@ import { MERMAID_MAX_EDGES, MERMAID_MAX_TEXT, toMermaid } from './figure-text.js
 import { toSvg } from './figure-svg.js';
 import type { TemplateSet } from './templates.js';
 import { bootOrder } from './vagrantfile.js';
+import { BOX_FAMILIES } from '../families/boxes.js';
+import { IMAGE_FAMILIES } from '../families/images.js';
 
 /** FACTS: the oldest Vagrant that drives each VirtualBox release. */
 export const VAGRANT_FOR_VIRTUALBOX = [
@@ -214,7 +216,7 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
       vagrant: VAGRANT_FOR_VIRTUALBOX,
       boxes: [...new Set(model.vms.map((vm) => (vm.boxVersion ? `${vm.box} ${vm.boxVersion}` : vm.box)))].sort(),
     },
-    boot: { order: bootOrder(model).map((vm) => vm.name), hosts, noNat: model.vms.filter((vm) => !vm.nat).map((vm) => vm.name) },
+    boot: { order: bootOrder(model).map((vm) => vm.name), hosts, noNat: model.vms.filter((vm) => !vm.nat).map((vm) => vm.name), sources: bootSources(model) },
     emulation: { hosts },
     figures: Object.fromEntries(figs.map((f) => [f.view, { drawn: f.drawn, nodes: f.nodes, mermaid: f.mermaid, edges: f.edges, chars: f.chars, svg: f.svg, view: f.view }])),
     mermaidLimits: { edges: MERMAID_MAX_EDGES, chars: MERMAID_MAX_TEXT },
@@ -223,6 +225,30 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
     hasStp: model.l2domains.some((d) => d.stp),
     hasKeys: model.l2domains.some((d) => d.stp) || model.vrrp.length > 0,
   };
+}
+
+/**
+ * Where each box and image comes from, for the README's boot section: a box named by its catalog
+ * or file (boxUrl) or by the Vagrant registry (HCP Vagrant, closing), and whether an image ships in
+ * the lab folder or is downloaded from an image server when the containers are built.
+ */
+function bootSources(model: LabModel) {
+  const boxes = new Map<string, { box: string; version: string; family: string; lxdSnap: boolean; url: string; registry: boolean; checksum: boolean; vms: string[] }>();
+  for (const vm of model.vms) {
+    const key = `${vm.box} ${vm.boxVersion ?? ''} ${vm.boxUrl ?? ''}`;
+    const row = boxes.get(key) ?? { box: vm.box, version: vm.boxVersion ?? '', family: vm.boxFamily, lxdSnap: BOX_FAMILIES[vm.boxFamily].lxd.source === 'snap', url: vm.boxUrl ?? '', registry: !vm.boxUrl, checksum: !!vm.boxChecksum, vms: [] };
+    row.vms.push(vm.name);
+    boxes.set(key, row);
+  }
+  const images = new Map<string, { image: string; family: string; packageManager: string; init: string; local: boolean; containers: string[] }>();
+  for (const c of model.containers) {
+    const row = images.get(c.image) ?? { image: c.image, family: c.imageFamily, packageManager: IMAGE_FAMILIES[c.imageFamily].packageManager, init: IMAGE_FAMILIES[c.imageFamily].init, local: c.localImage, containers: [] };
+    row.containers.push(c.name);
+    images.set(c.image, row);
+  }
+  const boxRows = [...boxes.values()];
+  const imageRows = [...images.values()];
+  return { boxes: boxRows, images: imageRows, anyRegistry: boxRows.some((b) => b.registry), anyRemoteImage: imageRows.some((i) => !i.local) };
 }
 
 export const emitGuide: Emitter = (ctx) => {
