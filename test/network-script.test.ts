@@ -38,19 +38,29 @@ function requireTool(tool: string, debianPackage: string): void {
   if (r.status !== 0) assert.unreachable(`${tool} not found: install the Debian package ${debianPackage} (scripts/install-deps.sh)`);
 }
 
-// Only this emitter runs, so the test depends on nothing but the model and these templates.
-const model = compileModel(join(repoRoot, 'examples', 'practica6.json')).model;
-const outDir = mkdtempSync(join(tmpdir(), 'gen-lab-netsh-'));
-process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
-for (const f of emitNetworkScripts({ model, templates: TemplateSet.withOverrides([]), provenance: provenanceLine(model) })) {
-  mkdirSync(dirname(join(outDir, f.path)), { recursive: true });
-  writeFileSync(join(outDir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
-}
+// Only this emitter runs, so the test depends on nothing but the model and these templates. The
+// reference lab and every regression spec under test/specs/ (labs whose network.sh once failed).
+const specFiles = [join(repoRoot, 'examples', 'practica6.json'), ...readdirSync(join(repoRoot, 'test', 'specs')).filter((f) => f.endsWith('.json')).sort().map((f) => join(repoRoot, 'test', 'specs', f))];
+const outRoot = mkdtempSync(join(tmpdir(), 'gen-lab-netsh-'));
+process.on('exit', () => rmSync(outRoot, { recursive: true, force: true }));
+const labs = specFiles.map((file) => {
+  const model = compileModel(file).model;
+  const outDir = join(outRoot, model.name);
+  for (const f of emitNetworkScripts({ model, templates: TemplateSet.withOverrides([]), provenance: provenanceLine(model) })) {
+    mkdirSync(dirname(join(outDir, f.path)), { recursive: true });
+    writeFileSync(join(outDir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+  }
+  return { model, outDir };
+});
+const model = (labs[0] as (typeof labs)[number]).model;
+const outDir = (labs[0] as (typeof labs)[number]).outDir;
 
 function scripts(): string[] {
   const found: string[] = [];
-  for (const area of ['vms', 'containers']) {
-    for (const node of readdirSync(join(outDir, area)).sort()) found.push(join(outDir, area, node, 'network.sh'));
+  for (const lab of labs) {
+    for (const area of ['vms', 'containers']) {
+      for (const node of readdirSync(join(lab.outDir, area)).sort()) found.push(join(lab.outDir, area, node, 'network.sh'));
+    }
   }
   return found;
 }
@@ -82,8 +92,8 @@ function plugNat(ns: string): void {
   must('ip', ['-n', ns, 'link', 'set', 'nat0', 'mtu', '1400']);
 }
 
-function netsh(ns: string, vm: VmModel, mode?: string): Run {
-  return inNs(ns, ['sh', join(outDir, 'vms', vm.name, 'network.sh'), ...(mode ? [mode] : [])]);
+function netsh(ns: string, vm: VmModel, mode?: string, dir = outDir): Run {
+  return inNs(ns, ['sh', join(dir, 'vms', vm.name, 'network.sh'), ...(mode ? [mode] : [])]);
 }
 
 interface LinkJson {
@@ -111,7 +121,7 @@ function snapshot(ns: string): string {
 test('every generated network.sh is shellcheck-clean POSIX sh', () => {
   requireTool('shellcheck', 'shellcheck');
   const files = scripts();
-  assert.ok(files.length >= model.vms.length + model.containers.length);
+  assert.ok(files.length >= labs.reduce((n, l) => n + l.model.vms.length + l.model.containers.length, 0));
   for (const f of files) {
     const sc = run('shellcheck', ['-s', 'sh', f]);
     assert.is(sc.status, 0, `shellcheck ${f}:\n${sc.stdout}`);
@@ -121,8 +131,8 @@ test('every generated network.sh is shellcheck-clean POSIX sh', () => {
   }
 });
 
-for (const vm of model.vms) {
-  test(`vms/${vm.name}/network.sh configures the kernel as the model says, twice over`, () => {
+for (const { model, outDir: dir } of labs) for (const vm of model.vms) {
+  test(`${model.name}: vms/${vm.name}/network.sh configures the kernel as the model says, twice over`, () => {
     requireTool('ip', 'iproute2');
     requireTool('bridge', 'iproute2');
     withNamespace(vm.name, (ns) => {
@@ -130,10 +140,10 @@ for (const vm of model.vms) {
       plugNat(ns);
       const natBefore = JSON.stringify(links(ns).find((l) => l.ifname === 'nat0'));
 
-      const first = netsh(ns, vm);
+      const first = netsh(ns, vm, undefined, dir);
       assert.is(first.status, 0, `first run failed:\n${first.stdout}\n${first.stderr}`);
       const afterFirst = snapshot(ns);
-      const second = netsh(ns, vm);
+      const second = netsh(ns, vm, undefined, dir);
       assert.is(second.status, 0, `second run failed:\n${second.stdout}\n${second.stderr}`);
       assert.is(snapshot(ns), afterFirst, 'a second run changed the configuration');
       assert.match(second.stdout, /already named/);
@@ -203,7 +213,7 @@ for (const vm of model.vms) {
         must('ip', ['-n', ns, 'link', 'set', p.ifname, 'mtu', '1300']);
         inNs(ns, ['bridge', 'link', 'set', 'dev', p.ifname, 'cost', '7']);
       }
-      const ports = netsh(ns, vm, 'ports');
+      const ports = netsh(ns, vm, 'ports', dir);
       assert.is(ports.status, 0, ports.stderr);
       for (const { br, p } of containerPorts) {
         const c = model.containers.flatMap((x) => x.nics).find((n) => n.hostName === p.ifname);

@@ -1,6 +1,10 @@
 // What the checkpoints and the fault matrix expect, as bash assignments (emulate/checks/expect.sh),
 // with each fault's theoretical client-observed outage bound computed from the model's timers.
-import type { LabModel } from '../3-resolve/model.js';
+// Every list is derived from the model for any lab: one row per service VIP, per (balancer,
+// service), per VRRP group, per inter-switch cable, per fault; the checks loop over the rows and
+// never take "the first" of anything.
+import type { BridgeModel, BridgePortModel, LabModel, ServiceModel } from '../3-resolve/model.js';
+import { computeStp, type StpBridgeInput } from '../lib/stp.js';
 import { clientVm } from './emulate-data.js';
 import { htmlText, shellQuote as q } from './escape.js';
 import { byName, positionByName } from '../lib/by-name.js';
@@ -10,12 +14,16 @@ function array(name: string, rows: string[]): string {
 }
 
 const seconds = (s: number) => String(Math.round(s * 100) / 100);
+/** A comma list for one row field ('-' when empty: bash `read` cannot keep an empty field). */
+const list = (xs: string[]) => (xs.length ? xs.join(',') : '-');
 
 interface InterSwitchCable {
   cable: string;
-  a: { vm: string; nic: string };
-  b: { vm: string; nic: string };
+  a: { vm: string; nic: string; bridge: string };
+  b: { vm: string; nic: string; bridge: string };
   onTree: boolean;
+  /** The L2 domain stays connected without this cable: STP can repair its loss. */
+  redundant: boolean;
   domain: string;
 }
 
@@ -31,10 +39,66 @@ export function interSwitchCables(model: LabModel): InterSwitchCable[] {
       const pa = portOf(vm, nic);
       const pb = portOf(peerVm, peer);
       if (!pa || !pb) continue;
-      out.push({ cable: nic.cable, a: { vm: vm.name, nic: nic.guestName }, b: { vm: peerVm.name, nic: peer.guestName }, onTree: pa.role !== 'blocked' && pb.role !== 'blocked', domain: nic.l2domain });
+      out.push({
+        cable: nic.cable,
+        a: { vm: vm.name, nic: nic.guestName, bridge: nic.bridge as string },
+        b: { vm: peerVm.name, nic: peer.guestName, bridge: peer.bridge as string },
+        onTree: pa.role !== 'blocked' && pb.role !== 'blocked',
+        redundant: false,
+        domain: nic.l2domain,
+      });
     }
   }
+  // A cable is redundant when its two bridges stay connected through the other cables.
+  for (const c of out) {
+    const seen = new Set([`${c.a.vm}/${c.a.bridge}`]);
+    const todo = [...seen];
+    while (todo.length) {
+      const at = todo.pop() as string;
+      for (const o of out) {
+        if (o === c) continue;
+        const ends = [`${o.a.vm}/${o.a.bridge}`, `${o.b.vm}/${o.b.bridge}`];
+        if (!ends.includes(at)) continue;
+        for (const e of ends) if (!seen.has(e)) (seen.add(e), todo.push(e));
+      }
+    }
+    c.redundant = seen.has(`${c.b.vm}/${c.b.bridge}`);
+  }
   return out;
+}
+
+/**
+ * The blocked ports ("vm/bridge/port") of the tree STP converges to without cable `c`, by the same
+ * computation that predicts the lab's tree; undefined when a port's LAN is not known from the
+ * model alone (a cable to a bridge without STP, which passes BPDUs like a hub, or a VXLAN port).
+ */
+export function blockedWithout(model: LabModel, c: InterSwitchCable): string[] | undefined {
+  const bridges: BridgeModel[] = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp && b.l2domain === c.domain));
+  const cut = new Set([`${c.a.vm}/${c.a.nic}`, `${c.b.vm}/${c.b.nic}`]);
+  const lanOf = (b: BridgeModel, p: BridgePortModel): string | undefined => {
+    if (p.kind === 'container') return `lone:${b.vm}/${p.ifname}`;
+    if (p.kind !== 'cable') return undefined;
+    const nic = byName(model.vms, b.vm)?.nics.find((n) => n.guestName === p.ifname);
+    const peerVm = nic && byName(model.vms, nic.peer.vm);
+    const peer = peerVm?.nics.find((n) => n.cable === nic?.cable);
+    if (!nic || !peerVm || !peer) return undefined;
+    if (!peer.bridge) return `lone:${b.vm}/${p.ifname}`;
+    return peerVm.bridges.find((x) => x.name === peer.bridge)?.stp ? `cable:${nic.cable}` : undefined;
+  };
+  const inputs: StpBridgeInput[] = [];
+  for (const b of bridges) {
+    const ports = [];
+    for (const p of b.ports) {
+      if (cut.has(`${b.vm}/${p.ifname}`)) continue;
+      const lan = lanOf(b, p);
+      if (lan === undefined) return undefined;
+      ports.push({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan });
+    }
+    inputs.push({ key: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, ports });
+  }
+  const blocked: string[] = [];
+  for (const [key, roles] of computeStp(inputs).roles) for (const [port, role] of roles) if (role === 'blocked') blocked.push(`${key}/${port}`);
+  return blocked.sort();
 }
 
 /** "vm:ifname" of every VXLAN device of a segment. */
@@ -42,38 +106,82 @@ function vxlanDevices(model: LabModel, segment: string): string[] {
   return model.vms.flatMap((v) => v.vxlans.filter((x) => x.segment === segment).map((x) => `${v.name}:${x.ifname}`));
 }
 
+/** Every VIP of a service with the VRRP group holding it: the client's ways into the service. */
+function serviceVips(model: LabModel, s: ServiceModel): { vip: string; group: string; master: string }[] {
+  return s.vips.map((vip) => {
+    const g = model.vrrp.find((x) => x.addresses.includes(vip));
+    return { vip, group: g?.name ?? '', master: g?.expectedMaster ?? '' };
+  });
+}
+
+/** Seconds haproxy needs to mark a server DOWN: fall failed checks, the last one timing out. */
+const downSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall + s.timeouts.checkMs) / 1000;
+
 export function checksData(model: LabModel): string {
   const client = clientVm(model);
   const clientDomain = model.vms.find((v) => v.name === client)?.nics.find((n) => n.address)?.l2domain;
   const domain = model.l2domains.find((d) => d.id === clientDomain);
   const extAddrs = [...(domain?.endpoints ?? []).filter((e) => e.address && e.node !== client).map((e) => e.address?.ip as string), ...model.vrrp.filter((g) => g.l2domain === clientDomain).flatMap((g) => g.addresses)];
   const stp = (id: string) => model.l2domains.find((d) => d.id === id)?.stp;
+  const url = (vip: string, port: number) => `${vip}:${port}`;
+  const urlsOf = (pred: (s: ServiceModel, vip: { vip: string; group: string; master: string }) => boolean) =>
+    model.services.flatMap((s) => serviceVips(model, s).filter((v) => pred(s, v)).map((v) => url(v.vip, s.port)));
+  const groupOf = (name: string) => model.vrrp.find((g) => g.name === name);
+  const viewOf = (s: ServiceModel, bal: string) => s.balancers.find((b) => b.container === bal);
 
+  // FAULTS: kind target bound repair-bound probes down args... (args of a cable: vmA nicA vmB nicB
+  // and the ports blocked once STP has converged without it, '?' when not predictable; probes: the vip:port a client
+  // requests while the fault lasts, the ones this element carries; down: the vip:port expected to
+  // fail while it lasts; bounds in seconds of client-observed outage.)
   const faults: string[] = [];
   for (const c of interSwitchCables(model)) {
+    if (!c.redundant) continue;
     const t = stp(c.domain);
+    // Lost on the tree: max age to forget the old root path, then listening and learning. Back:
+    // the restored port listens and learns while the ports it replaces block at once, then MAC
+    // entries learnt on the old path last one short (topology change) ageing period of forward
+    // delay. 802.1D has no faster way back: the kernel bridge has no edge ports or RSTP.
     const bound = c.onTree && t ? t.maxAge + 2 * t.forwardDelay : 0;
-    faults.push(`cable ${c.cable} ${seconds(bound)} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic}`);
+    const repair = c.onTree && t ? 3 * t.forwardDelay : 0;
+    const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
+    const blocked = blockedWithout(model, c);
+    faults.push(`cable ${c.cable} ${seconds(bound)} ${seconds(repair)} ${list(probes)} - ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${blocked ? list(blocked) : '?'}`);
   }
-  for (const g of model.vrrp) {
-    for (const m of g.members) {
-      const c = byName(model.containers, m.container);
-      const hostIf = c?.nics.find((n) => n.name === m.nic)?.hostName ?? '';
-      const bound = m.container === g.expectedMaster ? g.masterDownInterval : 0;
-      faults.push(`ext-link ${m.container} ${seconds(bound)} ${g.name} ${m.vm} ${hostIf}`);
-    }
+  // One external-link fault per balancer NIC that carries VRRP: every group it is a member of.
+  const memberNics = [...new Map(model.vrrp.flatMap((g) => g.members.map((m) => [`${m.container}/${m.nic}`, m] as const))).values()];
+  for (const m of memberNics) {
+    const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === m.container && x.nic === m.nic));
+    const mastered = groups.filter((g) => g.expectedMaster === m.container);
+    const hostIf = byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? '';
+    // Back: the VIP returns (preemption, or by silence while the port listens and learns) in one advert.
+    const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
+    const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
+    const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
+    faults.push(`ext-link ${m.container} ${seconds(bound)} ${seconds(repair)} ${list(probes)} - ${m.vm} ${hostIf} ${groups.map((g) => g.name).join(',')}`);
   }
-  for (const g of model.vrrp) {
-    for (const m of g.members) faults.push(`keepalived ${m.container} ${seconds(m.container === g.expectedMaster ? g.masterDownInterval : 0)} ${g.name}`);
+  for (const bal of [...new Set(model.vrrp.flatMap((g) => g.members.map((m) => m.container)))]) {
+    const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === bal));
+    const mastered = groups.filter((g) => g.expectedMaster === bal);
+    const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
+    const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
+    const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
+    faults.push(`keepalived ${bal} ${seconds(bound)} ${seconds(repair)} ${list(probes)} - ${groups.map((g) => g.name).join(',')}`);
   }
   for (const c of model.containers.filter((x) => x.role === 'web')) {
     const svc = model.services.filter((s) => s.backends.some((b) => b.container === c.name));
-    const bound = Math.max(0, ...svc.map((s) => (s.check.interMs * s.check.fall) / 1000));
-    faults.push(`web ${c.name} ${seconds(bound)}`);
+    if (!svc.length) continue;
+    // A service whose only reachable server this is goes down with it.
+    const down = urlsOf((s, v) => svc.includes(s) && (viewOf(s, v.master)?.reachable ?? []).every((x) => x === c.name));
+    const probes = urlsOf((s) => svc.includes(s)).filter((u) => !down.includes(u));
+    const bound = Math.max(0, ...svc.map(downSeconds));
+    faults.push(`web ${c.name} ${seconds(bound)} 0 ${list(probes)} ${list(down)}`);
   }
   for (const seg of model.vxlan) {
-    const svcBound = Math.max(0, ...model.services.map((s) => (s.check.interMs * s.check.fall + s.timeouts.checkMs) / 1000));
-    faults.push(`vxlan ${seg.name} ${seconds(svcBound)} ${vxlanDevices(model, seg.name).join(' ')}`);
+    // Without tunnels a master serves from its local servers; one with none serves nothing.
+    const down = urlsOf((s, v) => (viewOf(s, v.master)?.reachableWithoutTunnels.length ?? 0) === 0);
+    const probes = urlsOf(() => true).filter((u) => !down.includes(u));
+    const bound = Math.max(0, ...model.services.map(downSeconds));
+    faults.push(`vxlan ${seg.name} ${seconds(bound)} 0 ${list(probes)} ${list(down)} ${vxlanDevices(model, seg.name).join(' ')}`);
   }
 
   const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, `${b.container} ${b.address} ${b.port}`] as const))).values()];
@@ -88,15 +196,17 @@ export function checksData(model: LabModel): string {
     array('STP_ROOTS', model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => `${v.name} ${b.name} ${stp(b.l2domain)?.root.bridgeId ?? ''}`))),
     '# addresses the client must reach on its LAN',
     `EXT_ADDRS=(${extAddrs.map(q).join(' ')})`,
-    '# cable vmA nicA vmB nicB on-tree(1|0)',
-    array('INTER_SWITCH_CABLES', interSwitchCables(model).map((c) => `${c.cable} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${c.onTree ? 1 : 0}`)),
+    '# cable vmA nicA vmB nicB on-tree(1|0) redundant(1|0: the domain stays connected without it)',
+    array('INTER_SWITCH_CABLES', interSwitchCables(model).map((c) => `${c.cable} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${c.onTree ? 1 : 0} ${c.redundant ? 1 : 0}`)),
     '# group member vm host-side-veth-of-its-VRRP-NIC member-address',
     array('VRRP_LINKS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container} ${m.vm} ${byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? ''} ${m.address.ip}`))),
-    '# group master-down-interval',
-    array('VRRP_TIMING', model.vrrp.map((g) => `${g.name} ${seconds(g.masterDownInterval)}`)),
-    '# service vip port',
-    array('SERVICES', model.services.flatMap((s) => s.vips.map((v) => `${s.name} ${v} ${s.port}`))),
-    '# balancer service source-address reachable... | reachable-without-tunnels...',
+    '# group master-down-interval advert-interval returns(master|backup: who holds the VIP once the',
+    "# master's link is back; without preemption the master still returns when its port listens and",
+    '# learns longer than the master-down interval: it hears no adverts and turns master by silence)',
+    array('VRRP_TIMING', model.vrrp.map((g) => `${g.name} ${seconds(g.masterDownInterval)} ${seconds(g.advertInt)} ${g.preempt || g.stpListenLearn >= g.masterDownInterval ? 'master' : 'backup'}`)),
+    '# service vip port algorithm group (one row per VIP of each service)',
+    array('SERVICES', model.services.flatMap((s) => serviceVips(model, s).map((v) => `${s.name} ${v.vip} ${s.port} ${s.algorithm} ${v.group}`))),
+    '# balancer service source-address reachable... | reachable-without-tunnels... (servers in backend order)',
     array('BALANCER_VIEW', model.services.flatMap((s) => s.balancers.map((b) => `${b.container} ${s.name} ${b.sourceAddress} ${b.reachable.join(' ')} | ${b.reachableWithoutTunnels.join(' ')}`))),
     '# server address port',
     array('SERVERS', servers),
@@ -104,7 +214,9 @@ export function checksData(model: LabModel): string {
     `declare -A HEADING=(${model.containers.filter((c) => c.pageHeading !== undefined).map((c) => `[${c.name}]=${q(htmlText(c.pageHeading as string))}`).join(' ')})`,
     '# segment vm:device...',
     array('VXLAN_DEVICES', model.vxlan.map((s) => `${s.name} ${vxlanDevices(model, s.name).join(' ')}`)),
-    '# kind target bound-seconds args... (the fault matrix, one fault per line)',
+    '# kind target bound repair-bound probes down args... (the fault matrix, one fault per line;',
+    '# probes: vip:port list the faulted element carries, requested while it lasts; down: vip:port',
+    "# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)",
     array('FAULTS', faults),
   ];
   return lines.join('\n') + '\n';

@@ -1,5 +1,5 @@
-// Helpers for the emulation suite: a fast-timer copy of the reference spec under another lab name,
-// generated into a private temp folder, and probes for what a lab may leave behind on this host.
+// Helpers for the emulation suite: a fast-timer copy of a spec (or a random lab) under another lab
+// name, generated into a private temp folder, and probes for what a lab may leave behind here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,19 +25,24 @@ export function missingPrerequisites(): string {
   return missing.length ? `missing tools: apt-get install ${[...new Set(missing)].join(' ')} (scripts/install-deps.sh)` : '';
 }
 
-/** The reference spec with kernel-minimum STP timers and its own lab name, generated into a temp dir. */
-export function generateFastLab(labName: string): { dir: string; lab: string } {
-  const spec = JSON.parse(readFileSync(join(repoRoot, 'examples', 'practica6.json'), 'utf8')) as Record<string, unknown>;
-  delete spec['$schema'];
-  spec['name'] = labName;
-  spec['defaults'] = { ...(spec['defaults'] as object), stp: { forwardDelay: 2, helloTime: 1, maxAge: 6 } };
+/** A spec object generated into a private temp folder under its own lab name. */
+export function generateLab(labName: string, spec: Record<string, unknown>): { dir: string; lab: string } {
+  const copy: Record<string, unknown> = { ...spec, name: labName };
+  delete copy['$schema'];
   const tmp = mkdtempSync(join(tmpdir(), `gen-lab-${labName}-`));
   const specFile = join(tmp, `${labName}.json`);
-  writeFileSync(specFile, JSON.stringify(spec, null, 2));
+  writeFileSync(specFile, JSON.stringify(copy, null, 2));
   const dir = join(tmp, 'lab');
   const r = runCli([specFile, '-o', dir]);
   if (r.status !== 0) throw new Error(`generating ${labName} failed: ${r.stderr}`);
   return { dir, lab: labName };
+}
+
+/** A spec file of the repository (examples/..., test/specs/...) with kernel-minimum STP timers. */
+export function generateFastLab(labName: string, specPath = join('examples', 'practica6.json')): { dir: string; lab: string } {
+  const spec = JSON.parse(readFileSync(join(repoRoot, specPath), 'utf8')) as Record<string, unknown>;
+  spec['defaults'] = { ...(spec['defaults'] as object), stp: { forwardDelay: 2, helloTime: 1, maxAge: 6 } };
+  return generateLab(labName, spec);
 }
 
 export interface Run {
