@@ -25,14 +25,22 @@ for node in $(all_nodes); do
   if ns_exists "$node"; then warn "namespace $(ns_of "$node") exists: lab $LAB is already up (run down.sh first)"; exit 1; fi
 done
 
-failed() {
+# Any failure from here on, at any depth (a function, a network.sh run through run_script, a
+# signal), tears the half-built lab down: an EXIT trap, since an ERR trap alone does not fire for a
+# command failing inside a function under set -e without errtrace, and that is how network.sh runs.
+building=1 failed_at=''
+set -E
+trap 'failed_at=${failed_at:-$LINENO}' ERR
+torn_down() {
   local rc=$?
-  trap - ERR
-  warn "up failed (exit $rc at line ${1:-?}); tearing the half-built lab down"
+  [ "$building" = 1 ] || return 0
+  trap - EXIT ERR
+  warn "up failed (exit $rc at line ${failed_at:-?}); tearing the half-built lab down"
   "$EMULATE_DIR/down.sh" >&2 || true
   exit 1
 }
-trap 'failed $LINENO' ERR
+trap torn_down EXIT
+trap 'exit 130' INT TERM HUP
 
 mkdir -p "$RUN_DIR"
 chmod 755 /run/gen-lab "$RUN_DIR"
@@ -95,7 +103,9 @@ for c in "${CONTAINERS[@]}"; do
     "$EMULATE_DIR/daemons.sh" start "$c" "$daemon"
   done
 done
-trap - ERR
+building=0
+trap - ERR EXIT INT TERM HUP
+set +E
 
 if [ "$wait_ready" = 0 ]; then say "started (not waiting for readiness)"; exit 0; fi
 

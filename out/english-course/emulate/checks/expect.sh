@@ -14,27 +14,29 @@ STP_ROOTS=(
 )
 # addresses the client must reach on its LAN
 EXT_ADDRS=('172.16.1.201' '172.16.1.202' '172.16.1.250' '172.16.1.251' '172.16.1.254')
-# cable vmA nicA vmB nicB on-tree(1|0)
+# cable vmA nicA vmB nicB on-tree(1|0) redundant(1|0: the domain stays connected without it)
 INTER_SWITCH_CABLES=(
-  'sw1-vsw1 host1 sw1-vsw1 swout1 sw1-vsw1 1'
-  'vsw1-vsw2 host1 vsw1-vsw2 host2 vsw1-vsw2 1'
-  'vsw2-sw2 host2 vsw2-sw2 swout2 vsw2-sw2 0'
-  'sw2-sw1 swout1 sw2-sw1 swout2 sw2-sw1 1'
+  'sw1-vsw1 host1 sw1-vsw1 swout1 sw1-vsw1 1 1'
+  'vsw1-vsw2 host1 vsw1-vsw2 host2 vsw1-vsw2 1 1'
+  'vsw2-sw2 host2 vsw2-sw2 swout2 vsw2-sw2 0 1'
+  'sw2-sw1 swout1 sw2-sw1 swout2 sw2-sw1 1 1'
 )
 # group member vm host-side-veth-of-its-VRRP-NIC member-address
 VRRP_LINKS=(
   'vrrpext bal1 host1 bal1-eth0 172.16.1.250'
   'vrrpext bal2 host2 bal2-eth0 172.16.1.251'
 )
-# group master-down-interval
+# group master-down-interval advert-interval returns(master|backup: who holds the VIP once the
+# master's link is back; without preemption the master still returns when its port listens and
+# learns longer than the master-down interval: it hears no adverts and turns master by silence)
 VRRP_TIMING=(
-  'vrrpext 3.61'
+  'vrrpext 3.61 1 master'
 )
-# service vip port
+# service vip port algorithm group (one row per VIP of each service)
 SERVICES=(
-  'miservidor 172.16.1.254 8000'
+  'miservidor 172.16.1.254 8000 roundrobin vrrpext'
 )
-# balancer service source-address reachable... | reachable-without-tunnels...
+# balancer service source-address reachable... | reachable-without-tunnels... (servers in backend order)
 BALANCER_VIEW=(
   'bal1 miservidor 10.0.0.250 serv1 serv2 serv3 | serv1 serv2'
   'bal2 miservidor 10.0.0.251 serv1 serv2 serv3 | serv3'
@@ -51,19 +53,21 @@ declare -A HEADING=([serv1]='This is server serv1' [serv2]='This is server serv2
 VXLAN_DEVICES=(
   'vxint host1:vx-vxint host2:vx-vxint'
 )
-# kind target bound-seconds args... (the fault matrix, one fault per line)
+# kind target bound repair-bound probes down args... (the fault matrix, one fault per line;
+# probes: vip:port list the faulted element carries, requested while it lasts; down: vip:port
+# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)
 FAULTS=(
-  'cable sw1-vsw1 50 host1 sw1-vsw1 swout1 sw1-vsw1'
-  'cable vsw1-vsw2 50 host1 vsw1-vsw2 host2 vsw1-vsw2'
-  'cable vsw2-sw2 0 host2 vsw2-sw2 swout2 vsw2-sw2'
-  'cable sw2-sw1 50 swout1 sw2-sw1 swout2 sw2-sw1'
-  'ext-link bal1 3.61 vrrpext host1 bal1-eth0'
-  'ext-link bal2 0 vrrpext host2 bal2-eth0'
-  'keepalived bal1 3.61 vrrpext'
-  'keepalived bal2 0 vrrpext'
-  'web serv1 6'
-  'web serv2 6'
-  'web serv3 6'
-  'vxlan vxint 8 host1:vx-vxint host2:vx-vxint'
+  'cable sw1-vsw1 50 45 172.16.1.254:8000 - host1 sw1-vsw1 swout1 sw1-vsw1 -'
+  'cable vsw1-vsw2 50 45 172.16.1.254:8000 - host1 vsw1-vsw2 host2 vsw1-vsw2 -'
+  'cable vsw2-sw2 0 0 172.16.1.254:8000 - host2 vsw2-sw2 swout2 vsw2-sw2 -'
+  'cable sw2-sw1 50 45 172.16.1.254:8000 - swout1 sw2-sw1 swout2 sw2-sw1 -'
+  'ext-link bal1 3.61 1 172.16.1.254:8000 - host1 bal1-eth0 vrrpext'
+  'ext-link bal2 0 0 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
+  'keepalived bal1 3.61 1 172.16.1.254:8000 - vrrpext'
+  'keepalived bal2 0 0 172.16.1.254:8000 - vrrpext'
+  'web serv1 8 0 172.16.1.254:8000 -'
+  'web serv2 8 0 172.16.1.254:8000 -'
+  'web serv3 8 0 172.16.1.254:8000 -'
+  'vxlan vxint 8 0 172.16.1.254:8000 - host1:vx-vxint host2:vx-vxint'
 )
 

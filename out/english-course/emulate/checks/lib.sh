@@ -71,20 +71,51 @@ stp_settled() {
 
 client_reaches() { on "$CLIENT" ping -c 1 -W 1 -q "$1" >/dev/null 2>&1; }
 client_reaches_all() { local a; for a in "${EXT_ADDRS[@]}"; do client_reaches "$a" || return 1; done; }
-all_services_answer() { local row s v p; for row in "${SERVICES[@]}"; do read -r s v p <<<"$row"; fetch_from_client "$v" "$p" >/dev/null 2>&1 || return 1; done; }
+all_services_answer() { local row s v p; for row in "${SERVICES[@]}"; do read -r s v p _ <<<"$row"; fetch_from_client "$v" "$p" >/dev/null 2>&1 || return 1; done; }
 
 # "server client" named by a page (its probe line says server=NAME client=ADDR).
 page_identity() { sed -n 's/.*server=\([^ <]*\) client=\([^ <]*\).*/\1 \2/p' | head -n 1; }
 
+# balancer_view BALANCER SERVICE: that balancer's BALANCER_VIEW row for that service.
 balancer_view() {
-  local want=$1 row bal
-  for row in "${BALANCER_VIEW[@]}"; do read -r bal _ <<<"$row"; [ "$bal" = "$want" ] && { printf '%s\n' "$row"; return 0; }; done
+  local row bal svc
+  for row in "${BALANCER_VIEW[@]}"; do read -r bal svc _ <<<"$row"; [ "$bal/$svc" = "$1/$2" ] && { printf '%s\n' "$row"; return 0; }; done
   return 1
 }
 # Fields of a BALANCER_VIEW row.
 view_source() { awk '{ print $3 }' <<<"$1"; }
 view_reachable() { sed 's/^[^ ]* [^ ]* [^ ]* //; s/ *|.*//' <<<"$1"; }
 view_without_tunnels() { sed 's/.*| *//' <<<"$1"; }
+
+# expect_balance WHAT ALGORITHM REACHABLE SEEN...: the expectation each haproxy algorithm gives
+# sequential requests from one client to one path, over the servers the balancer reaches (in
+# backend order), judged on the servers that answered, in request order.
+expect_balance() {
+  local what=$1 algo=$2 reach=$3; shift 3
+  local answered=("$@") n i ok distinct
+  n=$(wc -w <<<"$reach")
+  distinct=$(sorted_words "$(printf '%s\n' "${answered[@]}" | sort -u | tr '\n' ' ')")
+  case $algo in
+    roundrobin | static-rr)
+      # Strict rotation: every n consecutive requests hit n different servers, same order each round.
+      ok=yes
+      for ((i = 0; i + n < ${#answered[@]}; i++)); do [ "${answered[$i]}" = "${answered[$((i + n))]}" ] || ok=no; done
+      expect "$what: $algo answers from every reachable server" "$(sorted_words "$reach")" "$distinct"
+      expect "$what: $algo strict rotation (request i and i+$n hit one server, first $n distinct)" "yes $n" "$ok $(printf '%s\n' "${answered[@]:0:$n}" | sort -u | wc -l)" ;;
+    leastconn)
+      # Sequential requests leave every server with 0 connections: haproxy rotates among the tied.
+      expect "$what: leastconn with sequential requests, every reachable server answers" "$(sorted_words "$reach")" "$distinct" ;;
+    source | uri)
+      # One client (source) or one path (uri) hashes to one server, one of the reachable ones.
+      local one=${answered[0]:-}
+      [[ " $reach " == *" $one "* ]] || one="(not reachable: $one)"
+      expect "$what: $algo sends one client and one path to one reachable server" "$one" "$distinct" ;;
+    first)
+      # The first server (backend order) with a free slot takes everything: without maxconn, always it.
+      expect "$what: first, the first UP server takes every request" "${reach%% *}" "$distinct" ;;
+    *) fail "$what: no expectation for algorithm '$algo'" ;;
+  esac
+}
 
 group_of_service_vip() {
   local vip=$1 row g
@@ -93,7 +124,7 @@ group_of_service_vip() {
 }
 expected_master() { local row g m; for row in "${VRRP_GROUPS[@]}"; do read -r g m _ <<<"$row"; [ "$g" = "$1" ] && echo "$m"; done; }
 
-# --- The client probe: one request every 100 ms from the client, bounded by a count. ---
+# --- Client probes: one request every 100 ms from the client per vip:port, bounded by a count. ---
 PROBE_SNIPPET='url=$1; n=$2; i=0
 while [ "$i" -lt "$n" ]; do
   s=$(date +%s.%N)
@@ -106,11 +137,20 @@ while [ "$i" -lt "$n" ]; do
   i=$((i + 1))
 done'
 
+# Every probe has a key (its vip:port); PROBE_FILE and PROBE_PID hold the current one's, the one
+# probe_lines, probe_outage and probe_wait_lines read. probe_use KEY switches to another.
+declare -A PROBE_FILES=() PROBE_PIDS=()
+PROBE_FILE='' PROBE_PID=''
+# probe_start URL COUNT [KEY]
 probe_start() {
+  local key=${3:-$1}
   PROBE_FILE=$(mktemp)
   on_sh "$CLIENT" "$PROBE_SNIPPET" "$1" "$2" >"$PROBE_FILE" 2>/dev/null &
   PROBE_PID=$!
+  PROBE_FILES[$key]=$PROBE_FILE
+  PROBE_PIDS[$key]=$PROBE_PID
 }
+probe_use() { PROBE_FILE=${PROBE_FILES[$1]}; PROBE_PID=${PROBE_PIDS[$1]}; }
 # The probe runs as a runner function in a background subshell: the loop is a grandchild (and more
 # levels down with vagrant ssh), so the whole tree under the subshell is stopped.
 kill_tree() {
@@ -118,12 +158,16 @@ kill_tree() {
   for child in $(pgrep -P "$1"); do kill_tree "$child"; done
   kill "$1" 2>/dev/null || true
 }
+# probe_stop: stops every probe.
 probe_stop() {
-  [ -n "${PROBE_PID:-}" ] || return 0
-  kill_tree "$PROBE_PID"
-  wait "$PROBE_PID" 2>/dev/null || true
-  rm -f "$PROBE_FILE"
-  PROBE_PID=''
+  local key
+  for key in "${!PROBE_PIDS[@]}"; do
+    kill_tree "${PROBE_PIDS[$key]}"
+    wait "${PROBE_PIDS[$key]}" 2>/dev/null || true
+    rm -f "${PROBE_FILES[$key]}"
+  done
+  PROBE_FILES=() PROBE_PIDS=()
+  PROBE_FILE='' PROBE_PID=''
 }
 probe_lines() { wc -l <"$PROBE_FILE"; }
 
@@ -147,3 +191,27 @@ probe_wait_lines() {
   for i in $(seq 1 300); do [ "$(probe_lines)" -ge "$want" ] && return 0; sleep 0.1; done
   return 1
 }
+# mark ARRAY [OFFSET]: ARRAY[key] = the line count of every probe (+ OFFSET).
+# probes_outage: "failed total outage" over every probe, from the marks in FROM_LINE to TO_LINE
+# (a probe without a TO_LINE mark: to its end); the outage is the longest of the probes'.
+declare -A FROM_LINE=() TO_LINE=()
+marks_clear() { FROM_LINE=() TO_LINE=(); }
+# marks_shift [N]: the next window starts where the last ended and spans N lines (no N: to the end).
+marks_shift() {
+  local k
+  for k in "${!TO_LINE[@]}"; do FROM_LINE[$k]=${TO_LINE[$k]}; if [ -n "${1:-}" ]; then TO_LINE[$k]=$((TO_LINE[$k] + $1)); else unset "TO_LINE[$k]"; fi; done
+}
+mark() { local k; for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; eval "$1[\$k]=\$((\$(probe_lines) + ${2:-0}))"; done; }
+probes_outage() {
+  local k f t o F=0 T=0 O=0
+  for k in "${!PROBE_FILES[@]}"; do
+    probe_use "$k"
+    read -r f t o <<<"$(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}")"
+    F=$((F + f)) T=$((T + t))
+    awk -v a="$o" -v b="$O" 'BEGIN { exit !(a > b) }' && O=$o
+  done
+  echo "$F $T $O"
+}
+
+# within BOUND SEEN: SEEN <= BOUND + 0.5 s (the probe's 100 ms period and curl's timeouts).
+within() { awk -v b="$1" -v s="$2" 'BEGIN { exit !(s <= b + 0.5) }'; }

@@ -60,9 +60,11 @@ vip_holders() {
   printf '%s\n' "${holders# }"
 }
 
-# Servers a balancer's haproxy reports UP (health checks passing).
+# haproxy_up_servers BALANCER [SERVICE]: servers the balancer's haproxy reports UP (health checks
+# passing), in the backend of that service (haproxy.cfg names each backend after its service), or
+# in every backend.
 haproxy_up_servers() {
-  haproxy_stat "$1" 2>/dev/null | awk -F, '$1 !~ /^#/ && $2 != "FRONTEND" && $2 != "BACKEND" && $18 ~ /^UP/ { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
+  haproxy_stat "$1" 2>/dev/null | awk -F, -v be="${2:-}" '$1 !~ /^#/ && (be == "" || $1 == be) && $2 != "FRONTEND" && $2 != "BACKEND" && $18 ~ /^UP/ { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # One page through a VIP from the client; prints the body, fails on any HTTP or network error.
@@ -90,7 +92,7 @@ readiness_gap() {
   for row in "${BALANCER_REACH[@]}"; do
     read -r bal svc servers <<<"$row"
     haproxy_stats_address "$bal" >/dev/null || continue
-    up=" $(haproxy_up_servers "$bal") "
+    up=" $(haproxy_up_servers "$bal" "$svc") "
     missing=''
     for s in $servers; do [[ "$up" == *" $s "* ]] || missing+=" $s"; done
     if [ -n "$missing" ]; then echo "haproxy $bal/$svc: waiting for$missing to be UP"; return; fi

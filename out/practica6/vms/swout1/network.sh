@@ -97,7 +97,7 @@ ensure_bridge() {
 
 # A VXLAN device cannot change id, local or port in place: one with other parameters is replaced.
 ensure_vxlan() {
-  name=$1 vni=$2 port=$3 local=$4 under=$5 mac=$6 mtu=$7
+  name=$1 vni=$2 port=$3 local=$4 under=$5 mac=$6
   if exists "$name"; then
     if ip -d link show dev "$name" | grep -q "vxlan id $vni local $local dev $under .*dstport $port "; then
       say "vxlan $name: exists"
@@ -111,8 +111,15 @@ ensure_vxlan() {
     say "vxlan $name: created id $vni local $local dev $under dstport $port"
   fi
   no_ipv6 "$name"
-  ip link set dev "$name" address "$mac" mtu "$mtu"
-  say "vxlan $name: mac $mac mtu $mtu"
+  ip link set dev "$name" address "$mac"
+  say "vxlan $name: mac $mac"
+}
+
+# A VXLAN device's MTU is at most its underlay's - 50: it is set once the underlay bridge has its
+# own (raised) MTU, never before (RTNETLINK answers: Invalid argument).
+vxlan_mtu() {
+  ip link set dev "$1" mtu "$2"
+  say "vxlan $1: mtu $2"
 }
 
 # Head-end replication: broadcast and unknown frames are copied to every remote tunnel end,
