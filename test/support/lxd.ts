@@ -145,7 +145,7 @@ export function buildAlpineStandInImage(dir: string): string {
   const root = join(dir, 'image');
   const rootfs = join(root, 'rootfs');
   for (const d of ['etc/init.d', 'etc/network', 'usr/share/udhcpc']) mkdirSync(join(rootfs, d), { recursive: true });
-  for (const applet of ['udhcpc', 'chmod', 'printf', 'mkdir', 'echo', 'sed']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+  for (const applet of ['udhcpc', 'chmod', 'printf', 'mkdir', 'echo', 'sed', 'rm', 'env']) symlinkSync('busybox', join(rootfs, 'bin', applet));
   const script = (path: string, body: string) => {
     writeFileSync(join(rootfs, path), `#!/bin/sh\n${body}\n`);
     chmodSync(join(rootfs, path), 0o755);

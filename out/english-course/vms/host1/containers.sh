@@ -116,9 +116,12 @@ alpine_has_packages() {
 
 alpine_install_packages() {
   join_install_network "$1"
+  # A NIC added to a running container stays down (LXD raises only the NICs it starts with), and
+  # udhcpc does not raise it: no DHCP answer ever came.
+  retry lxc exec "$1" -- ip link set 'install0' up
   retry lxc exec "$1" -- udhcpc -i 'install0' -n -q -t 10
   # shellcheck disable=SC2086
-  retry lxc exec "$1" -- env apk add --no-cache $2
+  retry lxc exec "$1" -- apk add --no-cache $2
   leave_install_network "$1"
 }
 
