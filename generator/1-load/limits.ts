@@ -26,7 +26,7 @@ export const LIMIT_HINT = 'a lab spec is a small document: the reference lab has
 /** A limit was hit while reading; load.ts turns it into a diagnostic at `position` (or `pointer`). */
 export class LoadLimitError extends Error {
   constructor(
-    readonly code: 'too-deep' | 'too-many-values' | 'file-too-large' | 'key-too-long',
+    readonly code: 'too-deep' | 'too-many-values' | 'file-too-large' | 'key-too-long' | 'complex-key',
     message: string,
     readonly hint: string,
     readonly where: { position?: { line: number; column: number }; pointer?: string },
@@ -48,6 +48,10 @@ export const tooManyValues = (where: LoadLimitError['where'], viaAliases = false
 
 export const keyTooLong = (where: LoadLimitError['where'], bytes: number): LoadLimitError =>
   new LoadLimitError('key-too-long', `a property name of ${fmtCount(bytes)} bytes; at most ${LOAD_LIMITS.maxKeyBytes} are allowed`, 'property names are the schema\'s own words ("name", "vms", "bridges", ...), none longer than 21 bytes; is a value written where a key belongs (a missing ":" or quote)?', where);
+
+/** YAML allows a list or a mapping as a key ("? [a, b]: x", "{[a]: x}"); a lab spec's keys are words. */
+export const complexKey = (where: LoadLimitError['where'], kind: string): LoadLimitError =>
+  new LoadLimitError('complex-key', `a ${kind} is used as a property name`, 'property names are plain words ("name", "vms", "bridges", ...); is a "?" or a bracket misplaced, or a value written where a key belongs?', where);
 
 /** Adds a pointer to the running total of pointer characters; throws past maxPointerChars. */
 export function pointerBudget(): (pointer: string, where: LoadLimitError['where']) => void {

@@ -6,7 +6,7 @@
 // the exact limits (with aliases expanded) are checked on the loaded value (value-limits.ts).
 import yaml from 'js-yaml';
 import { pointerOf, type PositionMap } from '../diagnostics.js';
-import { keyTooLong, LOAD_LIMITS, pointerBudget, tooDeep, tooManyValues } from './limits.js';
+import { complexKey, keyTooLong, LOAD_LIMITS, pointerBudget, tooDeep, tooManyValues } from './limits.js';
 
 /** Composed nodes per value at most: the value and either its key or a block-sequence item's wrapper. */
 const NODES_PER_VALUE = 2;
@@ -74,6 +74,7 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
       for (let k = 0; k + 1 < node.children.length; k += 2) {
         const keyNode = node.children[k] as NodeRecord;
         const valueNode = node.children[k + 1] as NodeRecord;
+        if (typeof keyNode.result === 'object' && keyNode.result !== null) throw complexKey({ position: toPos(keyNode.start), pointer: ptr }, Array.isArray(keyNode.result) ? 'list' : 'mapping');
         const key = String(keyNode.result);
         if (Buffer.byteLength(key) > LOAD_LIMITS.maxKeyBytes) throw keyTooLong({ position: toPos(keyNode.start), pointer: ptr }, Buffer.byteLength(key));
         const child = ptr + pointerOf(key);
