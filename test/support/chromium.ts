@@ -91,8 +91,15 @@ export class Browser {
     } catch {
       // already gone
     }
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    rmSync(this.profile, { recursive: true, force: true });
+    // Chromium answers Browser.close before its processes have finished writing the profile (seen:
+    // ENOTEMPTY removing it): wait for the exit, then retry the removal a few times.
+    const exited = new Promise<void>((r) => (this.proc.exitCode !== null || this.proc.signalCode !== null ? r() : this.proc.once('exit', () => r())));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    }
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
