@@ -49,20 +49,22 @@ export function interSwitchCables(model: LabModel): InterSwitchCable[] {
       });
     }
   }
-  // A cable is redundant when its two bridges stay connected through the other cables.
+  // A cable is redundant when its two bridges stay connected through the other cables: one search
+  // per cable over an adjacency list (a scan of every cable at every step was cubic in big labs).
+  const end = (e: InterSwitchCable['a']) => `${e.vm}/${e.bridge}`;
+  const adjacent = new Map<string, InterSwitchCable[]>();
+  for (const c of out) for (const e of [end(c.a), end(c.b)]) adjacent.set(e, [...(adjacent.get(e) ?? []), c]);
   for (const c of out) {
-    const seen = new Set([`${c.a.vm}/${c.a.bridge}`]);
-    const todo = [...seen];
-    while (todo.length) {
+    const seen = new Set([end(c.a)]);
+    const todo = [end(c.a)];
+    while (todo.length && !seen.has(end(c.b))) {
       const at = todo.pop() as string;
-      for (const o of out) {
+      for (const o of adjacent.get(at) ?? []) {
         if (o === c) continue;
-        const ends = [`${o.a.vm}/${o.a.bridge}`, `${o.b.vm}/${o.b.bridge}`];
-        if (!ends.includes(at)) continue;
-        for (const e of ends) if (!seen.has(e)) (seen.add(e), todo.push(e));
+        for (const e of [end(o.a), end(o.b)]) if (!seen.has(e)) (seen.add(e), todo.push(e));
       }
     }
-    c.redundant = seen.has(`${c.b.vm}/${c.b.bridge}`);
+    c.redundant = seen.has(end(c.b));
   }
   return out;
 }
@@ -134,7 +136,8 @@ export function checksData(model: LabModel): string {
   // requests while the fault lasts, the ones this element carries; down: the vip:port expected to
   // fail while it lasts; bounds in seconds of client-observed outage.)
   const faults: string[] = [];
-  for (const c of interSwitchCables(model)) {
+  const cables = interSwitchCables(model);
+  for (const c of cables) {
     if (!c.redundant) continue;
     const t = stp(c.domain);
     // Lost on the tree: max age to forget the old root path, then listening and learning. Back:
@@ -197,7 +200,7 @@ export function checksData(model: LabModel): string {
     '# addresses the client must reach on its LAN',
     `EXT_ADDRS=(${extAddrs.map(q).join(' ')})`,
     '# cable vmA nicA vmB nicB on-tree(1|0) redundant(1|0: the domain stays connected without it)',
-    array('INTER_SWITCH_CABLES', interSwitchCables(model).map((c) => `${c.cable} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${c.onTree ? 1 : 0} ${c.redundant ? 1 : 0}`)),
+    array('INTER_SWITCH_CABLES', cables.map((c) => `${c.cable} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${c.onTree ? 1 : 0} ${c.redundant ? 1 : 0}`)),
     '# group member vm host-side-veth-of-its-VRRP-NIC member-address',
     array('VRRP_LINKS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container} ${m.vm} ${byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? ''} ${m.address.ip}`))),
     '# group master-down-interval advert-interval returns(master|backup: who holds the VIP once the',
