@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loopsThroughNonStpBridges, type L2Graph, type L2Segment } from '../generator/lib/l2graph.js';
 import { UnionFind } from '../generator/lib/union-find.js';
+import { mulberry32 } from './support/rng.js';
 
 function byDefinition(graph: L2Graph): { bridge: string; segments: string[] }[] {
   const found: { bridge: string; segments: string[] }[] = [];
@@ -27,17 +28,7 @@ function byDefinition(graph: L2Graph): { bridge: string; segments: string[] }[] 
   return found;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomGraph(seed: number): L2Graph {
   const r = rng(seed);

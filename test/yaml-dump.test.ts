@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import yaml from 'js-yaml';
 import { dumpYaml, YAML_OPTIONS } from '../generator/4-emit/yaml-dump.js';
 import { compileExamples } from './support/examples.js';
+import { mulberry32 } from './support/rng.js';
 
 
 test('every YAML file of every example lab: the same bytes as js-yaml', () => {
@@ -27,15 +28,7 @@ test('every YAML file of every example lab: the same bytes as js-yaml', () => {
 });
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure names a reproducible seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const PIECES = ['a', 'line', ' ', '  ', '\n', '\n', '\n\n', '\t', '\r', '\r\n', '#', ': ', '- ', '|', '"', "'", '\u0085', '\u00a0', '\u00e9', '\u2028', '\u2029', '\ufeff', '\ud83d\ude00', '\ud800', '\u0000', '\u007f', '---', 'gen_lab_literal_block_0_', 'gen_lab_literal_block_7_'];
 

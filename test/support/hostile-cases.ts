@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { LOAD_LIMITS } from '../../generator/1-load/limits.js';
 import { repoRoot } from './cli.js';
+import { mulberry32, type Rng } from './rng.js';
 
 export interface HostileCase {
   /** What was done, for the failure message. */
@@ -16,18 +17,11 @@ export interface HostileCase {
   bytes: Buffer;
 }
 
-export type Rng = () => number;
+export type { Rng };
 
+/** One independent stream per case: mulberry32 seeded by a hash of (seed, case number). */
 export function rngFor(seed: number, n: number): Rng {
-  // splitmix32 of (seed, n): independent streams per case.
-  let x = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca77)) >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  return mulberry32((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca77)) >>> 0);
 }
 
 const int = (r: Rng, n: number) => Math.floor(r() * n);

@@ -11,19 +11,10 @@
 // Names, subnets, priorities and timers vary (timers stay near the kernel minimum: the suite waits
 // for them: health checks every second).
 
-export type Rng = () => number;
+import { mulberry32, type Rng } from './rng.js';
 
-/** mulberry32: 32-bit state, good enough to pick shapes. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
+export const rng = mulberry32;
 
 const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
