@@ -19,3 +19,6 @@ export const HAPROXY_CLIENT_SERVER_TIMEOUT_MS = 30000;
 export const HAPROXY_RETRIES = 3;
 /** keepalived's own default delay of the second round of gratuitous ARPs. */
 export const KEEPALIVED_DEFAULT_GARP_DELAY = 5;
+
+/** Checkpoint weights, in percent, when the spec gives none: equal (the handout's are 25/30/30/15, in its spec). */
+export const STAGE_WEIGHTS = [0, 25, 25, 25, 25] as const;

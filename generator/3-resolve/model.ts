@@ -2,6 +2,7 @@
 // recompute addresses, MACs, names, L2 domains, STP outcome or timing from the spec.
 import type { BoxFamilyId } from '../families/boxes.js';
 import type { ImageFamilyId } from '../families/images.js';
+import type { Stage } from '../rules/stages.js';
 
 export interface Cidr {
   /** e.g. "10.0.0.1" */
@@ -253,6 +254,8 @@ export interface LabModel {
   language: 'es' | 'en';
   /** The lab guide's options: answer keys in TEACHER.md instead of README.md. */
   guide: { teacherOnly: boolean };
+  /** Teaching mode: the stage the lab is built to (4: the whole lab) and each stage's settings. */
+  teaching: TeachingModel;
   generatorVersion: string;
   /** sha256 of the canonical spec JSON, first 16 hex digits. */
   specHash: string;
@@ -266,4 +269,19 @@ export interface LabModel {
   services: ServiceModel[];
   vxlan: VxlanSegmentModel[];
   subnets: { name: string; network: string; prefix: number; description?: string }[];
+}
+
+export interface StageSettings {
+  /** The spec's own name for the stage; absent: the lab language's default name (templates). */
+  name?: string;
+  /** Weight of the stage's checkpoint in the grade, in percent (stage 0 has no checkpoint: 0). */
+  weight: number;
+  /** Containers of later stages already exist at this stage (created, no lab NIC, no daemon). */
+  prebuildContainers: boolean;
+}
+
+export interface TeachingModel {
+  stage: Stage;
+  /** Index = stage number, 0..4. */
+  stages: StageSettings[];
 }

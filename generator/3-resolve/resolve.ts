@@ -16,6 +16,7 @@ import { chooseVrrpNic, compareVrrpRank } from '../rules/vrrp.js';
 import { generatorVersion } from '../version.js';
 import { specHash } from './canonical.js';
 import * as D from './defaults.js';
+import { FINAL_STAGE, STAGES } from '../rules/stages.js';
 import type {
   BridgeModel, BridgePortModel, Cidr, ContainerModel, L2DomainModel, L2Endpoint, LabModel, ServiceModel,
   StpTimers, VmModel, VmNicModel, VrrpGroupModel, VxlanSegmentModel,
@@ -45,6 +46,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     ...(spec.description ? { description: spec.description } : {}),
     language,
     guide: { teacherOnly: spec.guide?.teacherOnly ?? false },
+    teaching: defaultTeaching(),
     generatorVersion,
     specHash: specHash(spec),
     provider: spec.defaults?.provider ?? 'virtualbox',
@@ -507,4 +509,9 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** A lab built whole, with equal checkpoint weights; the spec's stage fields are resolved on top. */
+function defaultTeaching(): LabModel['teaching'] {
+  return { stage: FINAL_STAGE, stages: STAGES.map((n) => ({ weight: D.STAGE_WEIGHTS[n], prebuildContainers: false })) };
 }
