@@ -15,6 +15,7 @@ import { figureWords } from './4-emit/guide.js';
 import { buildFigure, VIEWS, type ViewId } from './4-emit/figures.js';
 import { toDot, toMermaid } from './4-emit/figure-text.js';
 import { toSvg } from './4-emit/figure-svg.js';
+import type { Stage } from './rules/stages.js';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
@@ -35,6 +36,15 @@ function handleFailure(e: unknown, writes = false): never {
   process.exit(70);
 }
 
+/** --stage N: an integer 0..4, else exit 2 with a hint. */
+function parseStage(v: unknown): Stage | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (/^[0-4]$/.test(s)) return Number(s) as Stage;
+  process.stderr.write(`gen-lab: error: --stage ${JSON.stringify(s)} is not a stage\n  hint: give a stage number 0..4 (0: machines and packages only; 4: the whole lab)\n`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
 function asList(v: unknown): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 }
@@ -53,11 +63,12 @@ export function main(argv: string[], startup?: { codeCache: string }): void {
           .option('out', { alias: 'o', type: 'string', describe: 'output folder' })
           .option('check', { type: 'boolean', default: false, describe: 'regenerate in memory and exit 1 if the folder differs' })
           .option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' })
-          .option('timing', { type: 'boolean', default: false, describe: 'print the time of each phase' }),
+          .option('timing', { type: 'boolean', default: false, describe: 'print the time of each phase' })
+          .option('stage', { type: 'string', describe: 'teaching mode: build the lab up to stage N (0-4) and no further (overrides the spec)' }),
       async (args) => {
         try {
           const t0 = performance.now();
-          const c = compileFiles(args.spec as string, asList(args.templates));
+          const c = compileFiles(args.spec as string, asList(args.templates), parseStage(args.stage));
           printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
           const out = resolvePath(args.out ?? `out/${c.model.name}`);
           if (args.check) {

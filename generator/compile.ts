@@ -7,6 +7,7 @@ import { emitLab } from './4-emit/emit.js';
 import type { OutputFile } from './4-emit/files.js';
 import { TemplateSet } from './4-emit/templates.js';
 import { SpecError, type Diagnostic } from './diagnostics.js';
+import type { Stage } from './rules/stages.js';
 
 export interface Compiled {
   loaded: LoadedSpec;
@@ -15,7 +16,8 @@ export interface Compiled {
   timing: { loadMs: number; validateMs: number; resolveMs: number };
 }
 
-export function compileModel(file: string): Compiled {
+/** `stage` (gen-lab --stage) overrides the spec's stage; the spec hash stays the spec's. */
+export function compileModel(file: string, stage?: Stage): Compiled {
   const t0 = performance.now();
   const loaded = loadSpecFile(file);
   const t1 = performance.now();
@@ -23,12 +25,13 @@ export function compileModel(file: string): Compiled {
   const t2 = performance.now();
   if (!spec) throw new SpecError(diagnostics, file, loaded.positions);
   const model = resolveLab(spec);
+  if (stage !== undefined) model.teaching.stage = stage;
   const t3 = performance.now();
   return { loaded, model, warnings: diagnostics, timing: { loadMs: t1 - t0, validateMs: t2 - t1, resolveMs: t3 - t2 } };
 }
 
-export function compileFiles(file: string, templateOverrides: string[] = []): Compiled & { files: OutputFile[]; emitMs: number } {
-  const compiled = compileModel(file);
+export function compileFiles(file: string, templateOverrides: string[] = [], stage?: Stage): Compiled & { files: OutputFile[]; emitMs: number } {
+  const compiled = compileModel(file, stage);
   const t0 = performance.now();
   const files = emitLab(compiled.model, TemplateSet.withOverrides(templateOverrides));
   return { ...compiled, files, emitMs: performance.now() - t0 };

@@ -141,12 +141,20 @@ export interface VxlanSegmentSpec {
   description?: string;
 }
 
+export interface StageSpec {
+  name?: string;
+  weight?: number;
+  prebuild?: { containers?: boolean };
+}
+
 export interface LabSpec {
   name: string;
   title?: string;
   description?: string;
   language?: 'es' | 'en';
   guide?: { teacherOnly?: boolean };
+  stage?: number;
+  stages?: StageSpec[];
   defaults?: DefaultsSpec;
   subnets?: SubnetSpec[];
   vms: VmSpec[];

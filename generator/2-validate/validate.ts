@@ -9,6 +9,7 @@ import { checkReferences } from './references.js';
 import { checkAddresses } from './addresses.js';
 import { checkTopology } from './topology.js';
 import { checkFamilies } from './families.js';
+import { checkTeaching } from './teaching.js';
 
 const hasErrors = (list: Diagnostic[]) => list.some((d) => d.severity === 'error');
 
@@ -20,6 +21,6 @@ export function validateSpec(data: unknown): { spec?: LabSpec; diagnostics: Diag
   const refs = checkReferences(spec, idx);
   if (hasErrors(refs)) return { diagnostics: refs };
   const graph = buildL2Graph(spec);
-  const rest = [...refs, ...checkFamilies(spec), ...checkAddresses(spec, idx, graph), ...checkTopology(spec, idx, graph)];
+  const rest = [...refs, ...checkFamilies(spec), ...checkAddresses(spec, idx, graph), ...checkTopology(spec, idx, graph), ...checkTeaching(spec)];
   return hasErrors(rest) ? { diagnostics: rest } : { spec, diagnostics: rest };
 }

@@ -16,7 +16,7 @@ import { chooseVrrpNic, compareVrrpRank } from '../rules/vrrp.js';
 import { generatorVersion } from '../version.js';
 import { specHash } from './canonical.js';
 import * as D from './defaults.js';
-import { FINAL_STAGE, STAGES } from '../rules/stages.js';
+import { FINAL_STAGE, STAGES, type Stage } from '../rules/stages.js';
 import type {
   BridgeModel, BridgePortModel, Cidr, ContainerModel, L2DomainModel, L2Endpoint, LabModel, ServiceModel,
   StpTimers, VmModel, VmNicModel, VrrpGroupModel, VxlanSegmentModel,
@@ -46,7 +46,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     ...(spec.description ? { description: spec.description } : {}),
     language,
     guide: { teacherOnly: spec.guide?.teacherOnly ?? false },
-    teaching: defaultTeaching(),
+    teaching: resolveTeaching(spec),
     generatorVersion,
     specHash: specHash(spec),
     provider: spec.defaults?.provider ?? 'virtualbox',
@@ -511,7 +511,12 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-/** A lab built whole, with equal checkpoint weights; the spec's stage fields are resolved on top. */
-function defaultTeaching(): LabModel['teaching'] {
-  return { stage: FINAL_STAGE, stages: STAGES.map((n) => ({ weight: D.STAGE_WEIGHTS[n], prebuildContainers: false })) };
+/** The spec's stage and stages over the defaults: a lab built whole, with equal checkpoint weights. */
+function resolveTeaching(spec: LabSpec): LabModel['teaching'] {
+  const stage = (spec.stage ?? FINAL_STAGE) as Stage;
+  const stages = STAGES.map((n) => {
+    const s = spec.stages?.[n];
+    return { ...(s?.name ? { name: s.name } : {}), weight: s?.weight ?? D.STAGE_WEIGHTS[n], prebuildContainers: s?.prebuild?.containers ?? false };
+  });
+  return { stage, stages };
 }
