@@ -2,6 +2,7 @@
 // namespace emulation run unchanged. Everything they print comes from the model; templates only lay it out.
 import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
 import type { EmitContext, Emitter, OutputFile } from './files.js';
+import { stagePlan } from '../rules/stages.js';
 
 /** Kernel bridge timers are in centiseconds (ip-link and /sys/class/net/BR/bridge/* alike). */
 const CENTISECONDS = 100;
@@ -21,7 +22,25 @@ function portMtu(model: LabModel, vm: VmModel, ifname: string, kind: string, fal
   return fallback;
 }
 
-export function vmNetworkView(model: LabModel, vm: VmModel, provenance: string): object {
+/** The VM as its network.sh builds it at the lab's stage: later bridges, addresses and tunnels left out
+ *  (NICs keep their names and MTU from stage 0). At the final stage this is the VM itself. */
+export function vmAtStage(model: LabModel, vm: VmModel): VmModel {
+  const plan = stagePlan(model);
+  const stage = model.teaching.stage;
+  const vxlans = plan.vxlan <= stage ? vm.vxlans : [];
+  const tunnels = new Set(vxlans.map((v) => v.ifname));
+  const bridges = vm.bridges
+    .filter((b) => plan.bridge(vm.name, b.name) <= stage)
+    .map((b) => ({ ...b, ports: b.ports.filter((p) => p.kind !== 'vxlan' || tunnels.has(p.ifname)) }));
+  const built = new Set(bridges.map((b) => b.name));
+  const nics = vm.nics.map((n) =>
+    n.bridge && !built.has(n.bridge) ? { ...n, bridge: undefined, address: undefined } : !n.bridge && plan.vmNicAddress(vm.name, n.guestName) > stage ? { ...n, address: undefined } : n,
+  );
+  return { ...vm, bridges, nics, vxlans };
+}
+
+export function vmNetworkView(model: LabModel, fullVm: VmModel, provenance: string): object {
+  const vm = vmAtStage(model, fullVm);
   const ports: PortLine[] = vm.bridges.flatMap((br) =>
     br.ports.map((p) => ({ bridge: br.name, ifname: p.ifname, cost: p.cost, priority: p.priority, mtu: portMtu(model, vm, p.ifname, p.kind, br.mtu) })),
   );
