@@ -3,6 +3,7 @@
 import type { LabModel } from '../3-resolve/model.js';
 import type { Emitter, OutputFile } from './files.js';
 import { emulationData } from './emulate-data.js';
+import { modelAtStage } from './stage-model.js';
 
 const scripts = ['up.sh', 'down.sh', 'status.sh', 'daemons.sh'];
 
@@ -15,11 +16,11 @@ function webPorts(model: LabModel, web: string): number[] {
 export const emitEmulation: Emitter = ({ model, templates, provenance }) => {
   const base = { provenance, lab: model.name };
   const files: OutputFile[] = [
-    { path: 'emulate/lab.sh', content: templates.render('emulate/lab.sh.hbs', { ...base, data: emulationData(model) }) },
+    { path: 'emulate/lab.sh', content: templates.render('emulate/lab.sh.hbs', { ...base, data: emulationData(modelAtStage(model)) }) },
     { path: 'emulate/lib.sh', content: templates.render('emulate/lib.sh.hbs', base) },
     ...scripts.map((s) => ({ path: `emulate/${s}`, content: templates.render(`emulate/${s}.hbs`, base), executable: true })),
   ];
-  for (const c of model.containers.filter((c) => c.role === 'web')) {
+  for (const c of modelAtStage(model).containers.filter((c) => c.role === 'web')) {
     files.push({ path: `emulate/apache/${c.name}.conf`, content: templates.render('emulate/apache.conf.hbs', { ...base, web: c.name, ports: webPorts(model, c.name) }) });
   }
   return files;

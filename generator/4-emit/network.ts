@@ -76,6 +76,12 @@ export function vmNetworkView(model: LabModel, fullVm: VmModel, provenance: stri
   };
 }
 
+/** The container's NICs its network.sh configures at the lab's stage (later ones are the student's). */
+function containerAtStage(model: LabModel, container: ContainerModel): ContainerModel {
+  const plan = stagePlan(model);
+  return { ...container, nics: container.nics.filter((n) => plan.containerNic(container.name, n.name) <= model.teaching.stage) };
+}
+
 export function containerNetworkView(container: ContainerModel, provenance: string): object {
   return {
     provenance,
@@ -94,7 +100,7 @@ export const emitNetworkScripts: Emitter = (ctx: EmitContext): OutputFile[] => {
   }));
   const containerFiles = model.containers.map((c) => ({
     path: `containers/${c.name}/network.sh`,
-    content: templates.render('network/container-network.sh.hbs', containerNetworkView(c, provenance)),
+    content: templates.render('network/container-network.sh.hbs', containerNetworkView(containerAtStage(model, c), provenance)),
     executable: true,
   }));
   return [...vmFiles, ...containerFiles];

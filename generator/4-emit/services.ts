@@ -3,5 +3,6 @@ import type { Emitter } from './files.js';
 import { emitHaproxy } from './haproxy.js';
 import { emitKeepalived } from './keepalived.js';
 import { emitWeb } from './web.js';
+import { daemonFilesAtStage } from './stage-model.js';
 
-export const emitServiceConfigs: Emitter = (ctx) => [...emitKeepalived(ctx), ...emitHaproxy(ctx), ...emitWeb(ctx)];
+export const emitServiceConfigs: Emitter = (ctx) => daemonFilesAtStage(ctx.model, [...emitKeepalived(ctx), ...emitHaproxy(ctx), ...emitWeb(ctx)]);
