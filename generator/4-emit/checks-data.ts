@@ -7,6 +7,7 @@ import type { BridgeModel, BridgePortModel, LabModel, ServiceModel } from '../3-
 import { computeStp, type StpBridgeInput } from '../lib/stp.js';
 import { clientVm, serviceVips } from './emulate-data.js';
 import { rowArray } from './bash-rows.js';
+import { settleBounds } from './settle.js';
 import { htmlText, shellQuote as q } from './escape.js';
 import { byName, positionByName } from '../lib/by-name.js';
 
@@ -177,13 +178,12 @@ export function checksData(model: LabModel): string {
   }
 
   const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, [b.container, b.address, b.port]] as const))).values()];
-  const maxFd = Math.max(0, ...model.l2domains.map((d) => d.stp?.forwardDelay ?? 0));
-  const maxAge = Math.max(0, ...model.l2domains.map((d) => d.stp?.maxAge ?? 0));
+  const settle = settleBounds(model);
   const lines = [
     `# Bounds used for waits: generous multiples of the model's timers, never a speed target.`,
-    `STP_SETTLE=${Math.ceil(2 * (maxAge + 2 * maxFd) + 10)}`,
-    `VRRP_SETTLE=${Math.ceil(3 * Math.max(0, ...model.vrrp.map((g) => g.masterDownInterval + g.garpMasterDelay)) + 10)}`,
-    `HAPROXY_SETTLE=${Math.ceil(3 * Math.max(0, ...model.services.map((s) => (s.check.interMs * (s.check.fall + s.check.rise) + s.timeouts.checkMs) / 1000)) + 10)}`,
+    `STP_SETTLE=${settle.stp}`,
+    `VRRP_SETTLE=${settle.vrrp}`,
+    `HAPROXY_SETTLE=${settle.haproxy}`,
     rowArray(
       { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id'], note: '(the root bridge id of every STP bridge)' },
       model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => [v.name, b.name, stp(b.l2domain)?.root.bridgeId ?? ''])),

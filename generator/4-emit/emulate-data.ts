@@ -3,6 +3,7 @@
 import type { LabModel, ServiceModel } from '../3-resolve/model.js';
 import { shellQuote as q } from './escape.js';
 import { rowArray } from './bash-rows.js';
+import { settleBounds } from './settle.js';
 import { byName, positionByName } from '../lib/by-name.js';
 import { DAEMON_IDS, IMAGE_FAMILIES, IMAGE_FAMILY_IDS } from '../families/images.js';
 
@@ -54,17 +55,11 @@ export function clientVm(model: LabModel): string {
 
 export function emulationData(model: LabModel): string {
   const stpBridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => [vm.name, b.name, b.timers.forwardDelay, b.timers.maxAge]));
-  const maxFd = Math.max(0, ...model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => b.timers.forwardDelay)));
-  const maxAge = Math.max(0, ...model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => b.timers.maxAge)));
-  const maxMasterDown = Math.max(0, ...model.vrrp.map((g) => g.masterDownInterval));
-  const maxCheck = Math.max(0, ...model.services.map((s) => (s.check.interMs * (s.check.fall + s.check.rise)) / 1000));
-  // Generous ceiling for up.sh: a full STP convergence, a VRRP election and haproxy's rise, twice over.
-  const readyTimeout = Math.ceil(2 * (maxAge + 2 * maxFd + maxMasterDown + maxCheck) + 30);
   const lines = [
     `LAB=${q(model.name)}`,
     `RUN_DIR=${q(`/run/gen-lab/${model.name}`)}`,
     `CLIENT=${q(clientVm(model))}`,
-    `READY_TIMEOUT=${readyTimeout}`,
+    `READY_TIMEOUT=${settleBounds(model).ready}`,
     words('VMS', model.vms.map((v) => v.name)),
     words('HOSTS_WITH_CONTAINERS', model.vms.filter((v) => v.containers.length > 0).map((v) => v.name)),
     words('CONTAINERS', model.containers.map((c) => c.name)),
