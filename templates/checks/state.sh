@@ -1,4 +1,3 @@
-{{comment provenance}}
 # shellcheck shell=bash disable=SC2034
 # Reads the lab's live state through the runner's `on`; shared by up.sh's wait and the checks.
 # Sourced after a runner; never run.
