@@ -3,13 +3,13 @@
 // Every list is derived from the model for any lab: one row per service VIP, per (balancer,
 // service), per VRRP group, per inter-switch cable, per fault; the checks loop over the rows and
 // never take "the first" of anything.
-import type { BridgeModel, BridgePortModel, LabModel, ServiceModel } from '../3-resolve/model.js';
+import type { BridgeModel, BridgePortModel, CableEndModel, LabModel, ServiceModel } from '../3-resolve/model.js';
 import { computeStp, type StpBridgeInput } from '../lib/stp.js';
 import { clientVm, serviceVips } from './emulate-data.js';
 import { rowArray } from './bash-rows.js';
 import { settleBounds } from './settle.js';
 import { htmlText, shellQuote as q } from './escape.js';
-import { byName, positionByName } from '../lib/by-name.js';
+import { byName } from '../lib/by-name.js';
 
 const seconds = (s: number) => String(Math.round(s * 100) / 100);
 /** A comma list for one row field ('-' when empty: bash `read` cannot keep an empty field). */
@@ -28,24 +28,19 @@ interface InterSwitchCable {
 /** Cables whose two ends are ports of bridges with STP: the ones whose loss STP must repair. */
 export function interSwitchCables(model: LabModel): InterSwitchCable[] {
   const out: InterSwitchCable[] = [];
-  for (const vm of model.vms) {
-    for (const nic of vm.nics) {
-      const peerVm = byName(model.vms, nic.peer.vm);
-      const peer = peerVm?.nics.find((n) => n.cable === nic.cable);
-      if (!peerVm || !peer || positionByName(model.vms, peerVm.name) < positionByName(model.vms, vm.name)) continue;
-      const portOf = (v: typeof vm, n: typeof nic) => v.bridges.find((b) => b.name === n.bridge && b.stp)?.ports.find((p) => p.ifname === n.guestName);
-      const pa = portOf(vm, nic);
-      const pb = portOf(peerVm, peer);
-      if (!pa || !pb) continue;
-      out.push({
-        cable: nic.cable,
-        a: { vm: vm.name, nic: nic.guestName, bridge: nic.bridge as string },
-        b: { vm: peerVm.name, nic: peer.guestName, bridge: peer.bridge as string },
-        onTree: pa.role !== 'blocked' && pb.role !== 'blocked',
-        redundant: false,
-        domain: nic.l2domain,
-      });
-    }
+  const stpPort = (e: CableEndModel) => byName(model.vms, e.vm)?.bridges.find((b) => b.name === e.bridge && b.stp)?.ports.find((p) => p.ifname === e.nic);
+  for (const { name, a, b } of model.cables) {
+    const pa = stpPort(a);
+    const pb = stpPort(b);
+    if (!pa || !pb) continue;
+    out.push({
+      cable: name,
+      a: { vm: a.vm, nic: a.nic, bridge: a.bridge as string },
+      b: { vm: b.vm, nic: b.nic, bridge: b.bridge as string },
+      onTree: pa.role !== 'blocked' && pb.role !== 'blocked',
+      redundant: false,
+      domain: a.l2domain,
+    });
   }
   // A cable is redundant when its two bridges stay connected through the other cables: one search
   // per cable over an adjacency list (a scan of every cable at every step was cubic in big labs).
@@ -78,12 +73,11 @@ export function blockedWithout(model: LabModel, c: InterSwitchCable): string[] |
   const lanOf = (b: BridgeModel, p: BridgePortModel): string | undefined => {
     if (p.kind === 'container') return `lone:${b.vm}/${p.ifname}`;
     if (p.kind !== 'cable') return undefined;
-    const nic = byName(model.vms, b.vm)?.nics.find((n) => n.guestName === p.ifname);
-    const peerVm = nic && byName(model.vms, nic.peer.vm);
-    const peer = peerVm?.nics.find((n) => n.cable === nic?.cable);
-    if (!nic || !peerVm || !peer) return undefined;
+    const cable = model.cables.find((x) => x.name === p.link);
+    const peer = cable && (cable.a.vm === b.vm && cable.a.nic === p.ifname ? cable.b : cable.a);
+    if (!cable || !peer) return undefined;
     if (!peer.bridge) return `lone:${b.vm}/${p.ifname}`;
-    return peerVm.bridges.find((x) => x.name === peer.bridge)?.stp ? `cable:${nic.cable}` : undefined;
+    return byName(model.vms, peer.vm)?.bridges.find((x) => x.name === peer.bridge)?.stp ? `cable:${cable.name}` : undefined;
   };
   const inputs: StpBridgeInput[] = [];
   for (const b of bridges) {

@@ -4,7 +4,7 @@ import type { LabModel, ServiceModel } from '../3-resolve/model.js';
 import { shellQuote as q } from './escape.js';
 import { rowArray } from './bash-rows.js';
 import { settleBounds } from './settle.js';
-import { byName, positionByName } from '../lib/by-name.js';
+import { byName } from '../lib/by-name.js';
 import { DAEMON_IDS, IMAGE_FAMILIES, IMAGE_FAMILY_IDS } from '../families/images.js';
 
 /** Kernel STP port states in /sys/class/net/BR/brif/P/state. */
@@ -16,18 +16,7 @@ function words(name: string, items: string[]): string {
 }
 
 export function cableRows(model: LabModel): string[][] {
-  const rows: string[][] = [];
-  for (const vm of model.vms) {
-    for (const nic of vm.nics) {
-      // Each cable once: from the end whose VM comes first in the model.
-      const peerVm = byName(model.vms, nic.peer.vm);
-      const peerNic = peerVm?.nics.find((n) => n.guestName === nic.peer.nic || n.cable === nic.cable);
-      if (!peerVm || !peerNic) continue;
-      if (positionByName(model.vms, peerVm.name) < positionByName(model.vms, vm.name)) continue;
-      rows.push([nic.cable, vm.name, nic.guestName, nic.mac, String(nic.mtu), peerVm.name, peerNic.guestName, peerNic.mac, String(peerNic.mtu)]);
-    }
-  }
-  return rows;
+  return model.cables.map(({ name, a, b }) => [name, a.vm, a.nic, a.mac, String(a.mtu), b.vm, b.nic, b.mac, String(b.mtu)]);
 }
 
 export function stpPortRows(model: LabModel): (string | number)[][] {
