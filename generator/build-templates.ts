@@ -5,7 +5,7 @@ import { TemplateSet } from './4-emit/templates.js';
 import { builtinTemplatesDir } from './paths.js';
 import { COMPILE_OPTIONS, precompiledPath, sourceHash } from './4-emit/precompiled.js';
 
-const entries = new TemplateSet([builtinTemplatesDir], { precompiled: false }).list().map((t) => {
+const entries = new TemplateSet([builtinTemplatesDir], { precompiled: false }).list().filter((t) => !t.plain).map((t) => {
   const source = readFileSync(t.file, 'utf8');
   return `  ${JSON.stringify(t.name)}: { sha256: ${JSON.stringify(sourceHash(source))}, spec: ${Handlebars.precompile(source, COMPILE_OPTIONS)} },`;
 });

@@ -74,6 +74,26 @@ export interface VmNicModel {
   l2domain: string;
 }
 
+/** One end of a cable: the VM NIC it plugs into, and where that NIC leads inside the VM. */
+export interface CableEndModel {
+  vm: string;
+  /** The NIC's guest name. */
+  nic: string;
+  mac: string;
+  mtu: number;
+  /** The bridge the NIC is a port of, or its own address when it has none. */
+  bridge?: string;
+  address?: Cidr;
+  l2domain: string;
+}
+
+/** A cable with both ends resolved, end a on the VM that comes first in the model. */
+export interface CableModel {
+  name: string;
+  a: CableEndModel;
+  b: CableEndModel;
+}
+
 export interface VxlanDeviceModel {
   /** Device name inside the VM: "vx-<segment>". */
   ifname: string;
@@ -263,6 +283,8 @@ export interface LabModel {
   /** HTTP proxy (a classroom's package cache) every apt and apk in the lab goes through. */
   aptProxy?: string;
   vms: VmModel[];
+  /** Every cable once, in the order of its first end's VM and NIC (the order the emulation plugs them). */
+  cables: CableModel[];
   containers: ContainerModel[];
   l2domains: L2DomainModel[];
   vrrp: VrrpGroupModel[];

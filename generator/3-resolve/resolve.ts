@@ -19,7 +19,7 @@ import * as D from './defaults.js';
 import { FINAL_STAGE, STAGES, type Stage } from '../rules/stages.js';
 import type {
   BridgeModel, BridgePortModel, Cidr, ContainerModel, L2DomainModel, L2Endpoint, LabModel, ServiceModel,
-  StpTimers, VmModel, VmNicModel, VrrpGroupModel, VxlanSegmentModel,
+  CableEndModel, CableModel, StpTimers, VmModel, VmNicModel, VrrpGroupModel, VxlanSegmentModel,
 } from './model.js';
 
 
@@ -52,6 +52,7 @@ export function resolveLab(spec: LabSpec): LabModel {
     provider: spec.defaults?.provider ?? 'virtualbox',
     ...(spec.defaults?.aptProxy ? { aptProxy: spec.defaults.aptProxy } : {}),
     vms,
+    cables: cablesOf(vms),
     containers,
     l2domains,
     vrrp,
@@ -61,6 +62,32 @@ export function resolveLab(spec: LabSpec): LabModel {
   };
   for (const vm of vms) vm.providers = { virtualbox: virtualbox.resolveVm(model, vm), libvirt: libvirt.resolveVm(model, vm) };
   return model;
+}
+
+/** Each cable once, from the end whose VM comes first in the model; its ends are NICs that name each other. */
+function cablesOf(vms: VmModel[]): CableModel[] {
+  const position = new Map(vms.map((v, i) => [v.name, i]));
+  const end = (vm: VmModel, nic: VmNicModel): CableEndModel => ({
+    vm: vm.name,
+    nic: nic.guestName,
+    mac: nic.mac,
+    mtu: nic.mtu,
+    ...(nic.bridge ? { bridge: nic.bridge } : {}),
+    ...(nic.address ? { address: nic.address } : {}),
+    l2domain: nic.l2domain,
+  });
+  const out: CableModel[] = [];
+  const seen = new Set<string>();
+  for (const vm of vms) {
+    for (const nic of vm.nics) {
+      const peerVm = vms.find((v) => v.name === nic.peer.vm);
+      const peer = peerVm?.nics.find((n) => n.cable === nic.cable && (peerVm !== vm || n !== nic));
+      if (!peerVm || !peer || seen.has(nic.cable) || (position.get(peerVm.name) ?? 0) < (position.get(vm.name) ?? 0)) continue;
+      seen.add(nic.cable);
+      out.push({ name: nic.cable, a: end(vm, nic), b: end(peerVm, peer) });
+    }
+  }
+  return out;
 }
 
 /** What every part of the model is resolved from: the spec, its L2 graph, address and MTU lookups. */

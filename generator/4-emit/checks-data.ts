@@ -3,15 +3,13 @@
 // Every list is derived from the model for any lab: one row per service VIP, per (balancer,
 // service), per VRRP group, per inter-switch cable, per fault; the checks loop over the rows and
 // never take "the first" of anything.
-import type { BridgeModel, BridgePortModel, LabModel, ServiceModel } from '../3-resolve/model.js';
+import type { BridgeModel, BridgePortModel, CableEndModel, LabModel, ServiceModel } from '../3-resolve/model.js';
 import { computeStp, type StpBridgeInput } from '../lib/stp.js';
-import { clientVm } from './emulate-data.js';
+import { clientVm, serviceVips } from './emulate-data.js';
+import { rowArray } from './bash-rows.js';
+import { settleBounds } from './settle.js';
 import { htmlText, shellQuote as q } from './escape.js';
-import { byName, positionByName } from '../lib/by-name.js';
-
-function array(name: string, rows: string[]): string {
-  return rows.length ? `${name}=(\n${rows.map((r) => `  ${q(r)}`).join('\n')}\n)` : `${name}=()`;
-}
+import { byName } from '../lib/by-name.js';
 
 const seconds = (s: number) => String(Math.round(s * 100) / 100);
 /** A comma list for one row field ('-' when empty: bash `read` cannot keep an empty field). */
@@ -30,24 +28,19 @@ interface InterSwitchCable {
 /** Cables whose two ends are ports of bridges with STP: the ones whose loss STP must repair. */
 export function interSwitchCables(model: LabModel): InterSwitchCable[] {
   const out: InterSwitchCable[] = [];
-  for (const vm of model.vms) {
-    for (const nic of vm.nics) {
-      const peerVm = byName(model.vms, nic.peer.vm);
-      const peer = peerVm?.nics.find((n) => n.cable === nic.cable);
-      if (!peerVm || !peer || positionByName(model.vms, peerVm.name) < positionByName(model.vms, vm.name)) continue;
-      const portOf = (v: typeof vm, n: typeof nic) => v.bridges.find((b) => b.name === n.bridge && b.stp)?.ports.find((p) => p.ifname === n.guestName);
-      const pa = portOf(vm, nic);
-      const pb = portOf(peerVm, peer);
-      if (!pa || !pb) continue;
-      out.push({
-        cable: nic.cable,
-        a: { vm: vm.name, nic: nic.guestName, bridge: nic.bridge as string },
-        b: { vm: peerVm.name, nic: peer.guestName, bridge: peer.bridge as string },
-        onTree: pa.role !== 'blocked' && pb.role !== 'blocked',
-        redundant: false,
-        domain: nic.l2domain,
-      });
-    }
+  const stpPort = (e: CableEndModel) => byName(model.vms, e.vm)?.bridges.find((b) => b.name === e.bridge && b.stp)?.ports.find((p) => p.ifname === e.nic);
+  for (const { name, a, b } of model.cables) {
+    const pa = stpPort(a);
+    const pb = stpPort(b);
+    if (!pa || !pb) continue;
+    out.push({
+      cable: name,
+      a: { vm: a.vm, nic: a.nic, bridge: a.bridge as string },
+      b: { vm: b.vm, nic: b.nic, bridge: b.bridge as string },
+      onTree: pa.role !== 'blocked' && pb.role !== 'blocked',
+      redundant: false,
+      domain: a.l2domain,
+    });
   }
   // A cable is redundant when its two bridges stay connected through the other cables: one search
   // per cable over an adjacency list (a scan of every cable at every step was cubic in big labs).
@@ -80,12 +73,11 @@ export function blockedWithout(model: LabModel, c: InterSwitchCable): string[] |
   const lanOf = (b: BridgeModel, p: BridgePortModel): string | undefined => {
     if (p.kind === 'container') return `lone:${b.vm}/${p.ifname}`;
     if (p.kind !== 'cable') return undefined;
-    const nic = byName(model.vms, b.vm)?.nics.find((n) => n.guestName === p.ifname);
-    const peerVm = nic && byName(model.vms, nic.peer.vm);
-    const peer = peerVm?.nics.find((n) => n.cable === nic?.cable);
-    if (!nic || !peerVm || !peer) return undefined;
+    const cable = model.cables.find((x) => x.name === p.link);
+    const peer = cable && (cable.a.vm === b.vm && cable.a.nic === p.ifname ? cable.b : cable.a);
+    if (!cable || !peer) return undefined;
     if (!peer.bridge) return `lone:${b.vm}/${p.ifname}`;
-    return peerVm.bridges.find((x) => x.name === peer.bridge)?.stp ? `cable:${nic.cable}` : undefined;
+    return byName(model.vms, peer.vm)?.bridges.find((x) => x.name === peer.bridge)?.stp ? `cable:${cable.name}` : undefined;
   };
   const inputs: StpBridgeInput[] = [];
   for (const b of bridges) {
@@ -108,14 +100,6 @@ function vxlanDevices(model: LabModel, segment: string): string[] {
   return model.vms.flatMap((v) => v.vxlans.filter((x) => x.segment === segment).map((x) => `${v.name}:${x.ifname}`));
 }
 
-/** Every VIP of a service with the VRRP group holding it: the client's ways into the service. */
-function serviceVips(model: LabModel, s: ServiceModel): { vip: string; group: string; master: string }[] {
-  return s.vips.map((vip) => {
-    const g = model.vrrp.find((x) => x.addresses.includes(vip));
-    return { vip, group: g?.name ?? '', master: g?.expectedMaster ?? '' };
-  });
-}
-
 /** Seconds haproxy needs to mark a server DOWN: fall failed checks, the last one timing out. */
 const downSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall + s.timeouts.checkMs) / 1000;
 
@@ -135,7 +119,7 @@ export function checksData(model: LabModel): string {
   // and the ports blocked once STP has converged without it, '?' when not predictable; probes: the vip:port a client
   // requests while the fault lasts, the ones this element carries; down: the vip:port expected to
   // fail while it lasts; bounds in seconds of client-observed outage.)
-  const faults: string[] = [];
+  const faults: string[][] = [];
   const cables = interSwitchCables(model);
   for (const c of cables) {
     if (!c.redundant) continue;
@@ -148,7 +132,7 @@ export function checksData(model: LabModel): string {
     const repair = c.onTree && t ? 3 * t.forwardDelay : 0;
     const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
     const blocked = blockedWithout(model, c);
-    faults.push(`cable ${c.cable} ${seconds(bound)} ${seconds(repair)} ${list(probes)} - ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${blocked ? list(blocked) : '?'}`);
+    faults.push(['cable', c.cable, seconds(bound), seconds(repair), list(probes), '-', c.a.vm, c.a.nic, c.b.vm, c.b.nic, blocked ? list(blocked) : '?']);
   }
   // One external-link fault per balancer NIC that carries VRRP: every group it is a member of.
   const memberNics = [...new Map(model.vrrp.flatMap((g) => g.members.map((m) => [`${m.container}/${m.nic}`, m] as const))).values()];
@@ -160,7 +144,7 @@ export function checksData(model: LabModel): string {
     const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
     const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
     const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
-    faults.push(`ext-link ${m.container} ${seconds(bound)} ${seconds(repair)} ${list(probes)} - ${m.vm} ${hostIf} ${groups.map((g) => g.name).join(',')}`);
+    faults.push(['ext-link', m.container, seconds(bound), seconds(repair), list(probes), '-', m.vm, hostIf, groups.map((g) => g.name).join(',')]);
   }
   for (const bal of [...new Set(model.vrrp.flatMap((g) => g.members.map((m) => m.container)))]) {
     const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === bal));
@@ -168,7 +152,7 @@ export function checksData(model: LabModel): string {
     const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
     const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
     const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
-    faults.push(`keepalived ${bal} ${seconds(bound)} ${seconds(repair)} ${list(probes)} - ${groups.map((g) => g.name).join(',')}`);
+    faults.push(['keepalived', bal, seconds(bound), seconds(repair), list(probes), '-', groups.map((g) => g.name).join(',')]);
   }
   for (const c of model.containers.filter((x) => x.role === 'web')) {
     const svc = model.services.filter((s) => s.backends.some((b) => b.container === c.name));
@@ -177,50 +161,61 @@ export function checksData(model: LabModel): string {
     const down = urlsOf((s, v) => svc.includes(s) && (viewOf(s, v.master)?.reachable ?? []).every((x) => x === c.name));
     const probes = urlsOf((s) => svc.includes(s)).filter((u) => !down.includes(u));
     const bound = Math.max(0, ...svc.map(downSeconds));
-    faults.push(`web ${c.name} ${seconds(bound)} 0 ${list(probes)} ${list(down)}`);
+    faults.push(['web', c.name, seconds(bound), '0', list(probes), list(down)]);
   }
   for (const seg of model.vxlan) {
     // Without tunnels a master serves from its local servers; one with none serves nothing.
     const down = urlsOf((s, v) => (viewOf(s, v.master)?.reachableWithoutTunnels.length ?? 0) === 0);
     const probes = urlsOf(() => true).filter((u) => !down.includes(u));
     const bound = Math.max(0, ...model.services.map(downSeconds));
-    faults.push(`vxlan ${seg.name} ${seconds(bound)} 0 ${list(probes)} ${list(down)} ${vxlanDevices(model, seg.name).join(' ')}`);
+    faults.push(['vxlan', seg.name, seconds(bound), '0', list(probes), list(down), ...vxlanDevices(model, seg.name)]);
   }
 
-  const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, `${b.container} ${b.address} ${b.port}`] as const))).values()];
-  const maxFd = Math.max(0, ...model.l2domains.map((d) => d.stp?.forwardDelay ?? 0));
-  const maxAge = Math.max(0, ...model.l2domains.map((d) => d.stp?.maxAge ?? 0));
+  const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, [b.container, b.address, b.port]] as const))).values()];
+  const settle = settleBounds(model);
   const lines = [
     `# Bounds used for waits: generous multiples of the model's timers, never a speed target.`,
-    `STP_SETTLE=${Math.ceil(2 * (maxAge + 2 * maxFd) + 10)}`,
-    `VRRP_SETTLE=${Math.ceil(3 * Math.max(0, ...model.vrrp.map((g) => g.masterDownInterval + g.garpMasterDelay)) + 10)}`,
-    `HAPROXY_SETTLE=${Math.ceil(3 * Math.max(0, ...model.services.map((s) => (s.check.interMs * (s.check.fall + s.check.rise) + s.timeouts.checkMs) / 1000)) + 10)}`,
-    '# root bridge id of every STP bridge: vm bridge expected-root-id',
-    array('STP_ROOTS', model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => `${v.name} ${b.name} ${stp(b.l2domain)?.root.bridgeId ?? ''}`))),
+    `STP_SETTLE=${settle.stp}`,
+    `VRRP_SETTLE=${settle.vrrp}`,
+    `HAPROXY_SETTLE=${settle.haproxy}`,
+    rowArray(
+      { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id'], note: '(the root bridge id of every STP bridge)' },
+      model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => [v.name, b.name, stp(b.l2domain)?.root.bridgeId ?? ''])),
+    ),
     '# addresses the client must reach on its LAN',
     `EXT_ADDRS=(${extAddrs.map(q).join(' ')})`,
-    '# cable vmA nicA vmB nicB on-tree(1|0) redundant(1|0: the domain stays connected without it)',
-    array('INTER_SWITCH_CABLES', cables.map((c) => `${c.cable} ${c.a.vm} ${c.a.nic} ${c.b.vm} ${c.b.nic} ${c.onTree ? 1 : 0} ${c.redundant ? 1 : 0}`)),
-    '# group member vm host-side-veth-of-its-VRRP-NIC member-address',
-    array('VRRP_LINKS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container} ${m.vm} ${byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? ''} ${m.address.ip}`))),
-    '# group master-down-interval advert-interval returns(master|backup: who holds the VIP once the',
-    "# master's link is back; without preemption the master still returns when its port listens and",
-    '# learns longer than the master-down interval: it hears no adverts and turns master by silence)',
-    array('VRRP_TIMING', model.vrrp.map((g) => `${g.name} ${seconds(g.masterDownInterval)} ${seconds(g.advertInt)} ${g.preempt || g.stpListenLearn >= g.masterDownInterval ? 'master' : 'backup'}`)),
-    '# service vip port algorithm group (one row per VIP of each service)',
-    array('SERVICES', model.services.flatMap((s) => serviceVips(model, s).map((v) => `${s.name} ${v.vip} ${s.port} ${s.algorithm} ${v.group}`))),
-    '# balancer service source-address reachable... | reachable-without-tunnels... (servers in backend order)',
-    array('BALANCER_VIEW', model.services.flatMap((s) => s.balancers.map((b) => `${b.container} ${s.name} ${b.sourceAddress} ${b.reachable.join(' ')} | ${b.reachableWithoutTunnels.join(' ')}`))),
-    '# server address port',
-    array('SERVERS', servers),
+    rowArray(
+      { name: 'INTER_SWITCH_CABLES', columns: ['cable', 'vmA', 'nicA', 'vmB', 'nicB', 'on-tree', 'redundant'], note: '(1|0; redundant: the domain stays connected without it)' },
+      cables.map((c) => [c.cable, c.a.vm, c.a.nic, c.b.vm, c.b.nic, c.onTree ? 1 : 0, c.redundant ? 1 : 0]),
+    ),
+    rowArray(
+      { name: 'VRRP_LINKS', columns: ['group', 'member', 'vm', 'host-side-veth', 'member-address'], note: '(host-side-veth: of its VRRP NIC)' },
+      model.vrrp.flatMap((g) => g.members.map((m) => [g.name, m.container, m.vm, byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? '', m.address.ip])),
+    ),
+    rowArray(
+      {
+        name: 'VRRP_TIMING',
+        columns: ['group', 'master-down-interval', 'advert-interval', 'returns'],
+        note: "(master|backup: who holds the VIP once the\nmaster's link is back; without preemption the master still returns when its port listens and\nlearns longer than the master-down interval: it hears no adverts and turns master by silence)",
+      },
+      model.vrrp.map((g) => [g.name, seconds(g.masterDownInterval), seconds(g.advertInt), g.preempt || g.stpListenLearn >= g.masterDownInterval ? 'master' : 'backup']),
+    ),
+    rowArray(
+      { name: 'BALANCER_VIEW', columns: ['balancer', 'service', 'source-address', 'reachable...', '|', 'reachable-without-tunnels...'], note: '(servers in backend order)' },
+      model.services.flatMap((s) => s.balancers.map((b) => [b.container, s.name, b.sourceAddress, ...b.reachable, '|', ...b.reachableWithoutTunnels])),
+    ),
+    rowArray({ name: 'SERVERS', columns: ['server', 'address', 'port'] }, servers),
     '# heading each server\'s page shows (HTML-escaped, as the page prints it)',
     `declare -A HEADING=(${model.containers.filter((c) => c.pageHeading !== undefined).map((c) => `[${c.name}]=${q(htmlText(c.pageHeading as string))}`).join(' ')})`,
-    '# segment vm:device...',
-    array('VXLAN_DEVICES', model.vxlan.map((s) => `${s.name} ${vxlanDevices(model, s.name).join(' ')}`)),
-    '# kind target bound repair-bound probes down args... (the fault matrix, one fault per line;',
-    '# probes: vip:port list the faulted element carries, requested while it lasts; down: vip:port',
-    "# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)",
-    array('FAULTS', faults),
+    rowArray({ name: 'VXLAN_DEVICES', columns: ['segment', 'vm:device...'] }, model.vxlan.map((s) => [s.name, ...vxlanDevices(model, s.name)])),
+    rowArray(
+      {
+        name: 'FAULTS',
+        columns: ['kind', 'target', 'bound', 'repair-bound', 'probes', 'down', 'args...'],
+        note: "(the fault matrix, one fault per line;\nprobes: vip:port list the faulted element carries, requested while it lasts; down: vip:port\nlist expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)",
+      },
+      faults,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

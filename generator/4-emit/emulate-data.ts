@@ -1,45 +1,40 @@
 // The model facts the emulation scripts need, as bash assignments (emulate/lab.sh). Every list is in
 // model order so the scripts build the lab in the same order as the Vagrantfile and LXD do.
-import type { LabModel } from '../3-resolve/model.js';
+import type { LabModel, ServiceModel } from '../3-resolve/model.js';
 import { shellQuote as q } from './escape.js';
-import { byName, positionByName } from '../lib/by-name.js';
+import { rowArray } from './bash-rows.js';
+import { settleBounds } from './settle.js';
+import { byName } from '../lib/by-name.js';
 import { DAEMON_IDS, IMAGE_FAMILIES, IMAGE_FAMILY_IDS } from '../families/images.js';
 
 /** Kernel STP port states in /sys/class/net/BR/brif/P/state. */
 export const STP_FORWARDING = 3;
 export const STP_BLOCKING = 4;
 
-function array(name: string, rows: string[]): string {
-  return rows.length ? `${name}=(\n${rows.map((r) => `  ${q(r)}`).join('\n')}\n)` : `${name}=()`;
-}
-
 function words(name: string, items: string[]): string {
   return `${name}=(${items.map(q).join(' ')})`;
 }
 
-export function cableRows(model: LabModel): string[] {
-  const rows: string[] = [];
-  for (const vm of model.vms) {
-    for (const nic of vm.nics) {
-      // Each cable once: from the end whose VM comes first in the model.
-      const peerVm = byName(model.vms, nic.peer.vm);
-      const peerNic = peerVm?.nics.find((n) => n.guestName === nic.peer.nic || n.cable === nic.cable);
-      if (!peerVm || !peerNic) continue;
-      if (positionByName(model.vms, peerVm.name) < positionByName(model.vms, vm.name)) continue;
-      rows.push(`${nic.cable} ${vm.name} ${nic.guestName} ${nic.mac} ${nic.mtu} ${peerVm.name} ${peerNic.guestName} ${peerNic.mac} ${peerNic.mtu}`);
-    }
-  }
-  return rows;
+export function cableRows(model: LabModel): string[][] {
+  return model.cables.map(({ name, a, b }) => [name, a.vm, a.nic, a.mac, String(a.mtu), b.vm, b.nic, b.mac, String(b.mtu)]);
 }
 
-export function stpPortRows(model: LabModel): string[] {
-  const rows: string[] = [];
+export function stpPortRows(model: LabModel): (string | number)[][] {
+  const rows: (string | number)[][] = [];
   for (const vm of model.vms)
     for (const br of vm.bridges)
       if (br.stp)
         for (const p of br.ports)
-          if (p.role !== 'none') rows.push(`${vm.name} ${br.name} ${p.ifname} ${p.role === 'blocked' ? STP_BLOCKING : STP_FORWARDING} ${p.kind} ${p.link}`);
+          if (p.role !== 'none') rows.push([vm.name, br.name, p.ifname, p.role === 'blocked' ? STP_BLOCKING : STP_FORWARDING, p.kind, p.link]);
   return rows;
+}
+
+/** Every VIP of a service with the VRRP group holding it: the client's ways into the service. */
+export function serviceVips(model: LabModel, s: ServiceModel): { vip: string; group: string; master: string }[] {
+  return s.vips.map((vip) => {
+    const g = model.vrrp.find((x) => x.addresses.includes(vip));
+    return { vip, group: g?.name ?? '', master: g?.expectedMaster ?? '' };
+  });
 }
 
 /** The client VM the checks and readiness probes run from: the first VM with the client role. */
@@ -48,18 +43,12 @@ export function clientVm(model: LabModel): string {
 }
 
 export function emulationData(model: LabModel): string {
-  const stpBridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => `${vm.name} ${b.name} ${b.timers.forwardDelay} ${b.timers.maxAge}`));
-  const maxFd = Math.max(0, ...model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => b.timers.forwardDelay)));
-  const maxAge = Math.max(0, ...model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => b.timers.maxAge)));
-  const maxMasterDown = Math.max(0, ...model.vrrp.map((g) => g.masterDownInterval));
-  const maxCheck = Math.max(0, ...model.services.map((s) => (s.check.interMs * (s.check.fall + s.check.rise)) / 1000));
-  // Generous ceiling for up.sh: a full STP convergence, a VRRP election and haproxy's rise, twice over.
-  const readyTimeout = Math.ceil(2 * (maxAge + 2 * maxFd + maxMasterDown + maxCheck) + 30);
+  const stpBridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => [vm.name, b.name, b.timers.forwardDelay, b.timers.maxAge]));
   const lines = [
     `LAB=${q(model.name)}`,
     `RUN_DIR=${q(`/run/gen-lab/${model.name}`)}`,
     `CLIENT=${q(clientVm(model))}`,
-    `READY_TIMEOUT=${readyTimeout}`,
+    `READY_TIMEOUT=${settleBounds(model).ready}`,
     words('VMS', model.vms.map((v) => v.name)),
     words('HOSTS_WITH_CONTAINERS', model.vms.filter((v) => v.containers.length > 0).map((v) => v.name)),
     words('CONTAINERS', model.containers.map((c) => c.name)),
@@ -73,22 +62,26 @@ export function emulationData(model: LabModel): string {
     `declare -A DAEMON_SERVICE=(${IMAGE_FAMILY_IDS.flatMap((f) => DAEMON_IDS.map((d) => `[${f}:${d}]=${q(IMAGE_FAMILIES[f].daemons[d].service)}`)).join(' ')})`,
     "# CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)",
     `declare -A NODE_CPUS=(${model.containers.map((c) => `[${c.name}]=${byName(model.vms, c.vm)?.cpus ?? 1}`).join(' ')})`,
-    '# cable vmA nicA macA mtuA vmB nicB macB mtuB',
-    array('CABLES', cableRows(model)),
-    '# container vm nic mac host-side-veth bridge mtu (as the LXD profile)',
-    array('CONTAINER_NICS', model.containers.flatMap((c) => c.nics.map((n) => `${c.name} ${c.vm} ${n.name} ${n.mac} ${n.hostName} ${n.bridge} ${n.mtu}`))),
-    '# vm bridge forward-delay max-age',
-    array('STP_BRIDGES', stpBridges),
-    `# vm bridge port expected-state(${STP_FORWARDING} forwarding, ${STP_BLOCKING} blocking) kind link`,
-    array('STP_PORTS', stpPortRows(model)),
-    '# group expected-master preempt vip... ',
-    array('VRRP_GROUPS', model.vrrp.map((g) => `${g.name} ${g.expectedMaster} ${g.preempt} ${g.addresses.join(' ')}`)),
-    '# group member',
-    array('VRRP_MEMBERS', model.vrrp.flatMap((g) => g.members.map((m) => `${g.name} ${m.container}`))),
-    '# service vip port',
-    array('SERVICE_VIPS', model.services.flatMap((s) => s.vips.map((v) => `${s.name} ${v} ${s.port}`))),
-    '# balancer service server... (backends the balancer reaches with every tunnel up)',
-    array('BALANCER_REACH', model.services.flatMap((s) => s.balancers.map((b) => `${b.container} ${s.name} ${b.reachable.join(' ')}`))),
+    rowArray({ name: 'CABLES', columns: ['cable', 'vmA', 'nicA', 'macA', 'mtuA', 'vmB', 'nicB', 'macB', 'mtuB'] }, cableRows(model)),
+    rowArray(
+      { name: 'CONTAINER_NICS', columns: ['container', 'vm', 'nic', 'mac', 'host-side-veth', 'bridge', 'mtu'], note: '(as the LXD profile)' },
+      model.containers.flatMap((c) => c.nics.map((n) => [c.name, c.vm, n.name, n.mac, n.hostName, n.bridge, n.mtu])),
+    ),
+    rowArray({ name: 'STP_BRIDGES', columns: ['vm', 'bridge', 'forward-delay', 'max-age'] }, stpBridges),
+    rowArray(
+      { name: 'STP_PORTS', columns: ['vm', 'bridge', 'port', 'expected-state', 'kind', 'link'], note: `(expected-state ${STP_FORWARDING} forwarding, ${STP_BLOCKING} blocking)` },
+      stpPortRows(model),
+    ),
+    rowArray({ name: 'VRRP_GROUPS', columns: ['group', 'expected-master', 'preempt', 'vip...'] }, model.vrrp.map((g) => [g.name, g.expectedMaster, String(g.preempt), ...g.addresses])),
+    rowArray({ name: 'VRRP_MEMBERS', columns: ['group', 'member'] }, model.vrrp.flatMap((g) => g.members.map((m) => [g.name, m.container]))),
+    rowArray(
+      { name: 'SERVICES', columns: ['service', 'vip', 'port', 'algorithm', 'group'], note: '(one row per VIP of each service; group: the VRRP group holding the VIP)' },
+      model.services.flatMap((s) => serviceVips(model, s).map((v) => [s.name, v.vip, s.port, s.algorithm, v.group])),
+    ),
+    rowArray(
+      { name: 'BALANCER_REACH', columns: ['balancer', 'service', 'server...'], note: '(backends the balancer reaches with every tunnel up)' },
+      model.services.flatMap((s) => s.balancers.map((b) => [b.container, s.name, ...b.reachable])),
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -15,9 +15,23 @@ type Handlebars = typeof HandlebarsNamespace;
 const require = createRequire(import.meta.url);
 
 export interface TemplateSource {
+  /** The file's path inside its layer, e.g. "emulate/up.sh.hbs" or "emulate/lib.sh". */
   name: string;
   layer: string;
   file: string;
+  /** A plain file (no .hbs): copied as it is, with the provenance line added by code. */
+  plain: boolean;
+}
+
+/** A template and a plain file of the same name less ".hbs" are one slot: the first layer wins. */
+const slotOf = (name: string) => name.replace(/\.hbs$/, '');
+
+/** The provenance comment goes first, or second after a #! line (the kernel reads line one). */
+function withProvenance(text: string, provenance: unknown): string {
+  const header = `${commentLines(typeof provenance === 'string' ? provenance : '', '#')}\n`;
+  if (!text.startsWith('#!')) return header + text;
+  const eol = text.indexOf('\n') + 1 || text.length;
+  return text.slice(0, eol) + header + text.slice(eol);
 }
 
 export class TemplateSet {
@@ -32,16 +46,17 @@ export class TemplateSet {
     for (const dir of [...layers].reverse()) {
       for (const file of listFiles(dir)) {
         const name = relative(dir, file).split(sep).join('/');
-        this.sources.set(name, { name, layer: dir, file });
+        this.sources.set(slotOf(name), { name, layer: dir, file, plain: !name.endsWith('.hbs') });
       }
     }
     const built = options.precompiled === false ? {} : precompiledTemplates();
     for (const s of this.sources.values()) {
+      if (s.plain) continue;
       const pre = built[s.name];
       if (pre && s.layer === builtinTemplatesDir && pre.sha256 === sourceHash(readFileSync(s.file, 'utf8'))) this.ready.set(s.name, pre);
     }
     // The compiler weighs several times the runtime: load it only when some template needs it.
-    const needsCompiler = this.ready.size < this.sources.size;
+    const needsCompiler = [...this.sources.values()].some((s) => !s.plain && !this.ready.has(s.name));
     this.hb = (needsCompiler ? (require('handlebars') as Handlebars) : (HandlebarsRuntime as unknown as Handlebars)).create();
     registerHelpers(this.hb);
     for (const s of this.sources.values()) {
@@ -66,12 +81,15 @@ export class TemplateSet {
   }
 
   has(name: string): boolean {
-    return this.sources.has(name);
+    return this.sources.has(slotOf(name));
   }
 
+  /** `name` with or without ".hbs": whichever form the winning layer holds is used. */
   render(name: string, context: object): string {
-    const src = this.sources.get(name);
+    const src = this.sources.get(slotOf(name));
     if (!src) throw new Error(`template not found: ${name}`);
+    if (src.plain) return withProvenance(readFileSync(src.file, 'utf8'), (context as { provenance?: unknown }).provenance);
+    name = src.name;
     try {
       let t = this.compiled.get(name);
       if (!t) {
@@ -94,7 +112,7 @@ function listFiles(dir: string): string[] {
   for (const entry of readdirSync(dir).sort()) {
     const p = join(dir, entry);
     if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else if (entry.endsWith('.hbs')) out.push(p);
+    else if (entry.endsWith('.hbs') || entry.endsWith('.sh')) out.push(p);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 LAB='practica6'
 RUN_DIR='/run/gen-lab/practica6'
 CLIENT='user'
-READY_TIMEOUT=158
+READY_TIMEOUT=224
 VMS=('host1' 'host2' 'swout1' 'swout2' 'user')
 HOSTS_WITH_CONTAINERS=('host1' 'host2')
 CONTAINERS=('bal1' 'bal2' 'serv1' 'serv2' 'serv3')
@@ -43,7 +43,7 @@ STP_BRIDGES=(
   'swout1 swout1 15 20'
   'swout2 swout2 15 20'
 )
-# vm bridge port expected-state(3 forwarding, 4 blocking) kind link
+# vm bridge port expected-state kind link (expected-state 3 forwarding, 4 blocking)
 STP_PORTS=(
   'host1 vswout1 sw1-vsw1 3 cable sw1-vsw1'
   'host1 vswout1 vsw1-vsw2 3 cable vsw1-vsw2'
@@ -57,7 +57,7 @@ STP_PORTS=(
   'swout2 swout2 vsw2-sw2 3 cable vsw2-sw2'
   'swout2 swout2 sw2-sw1 3 cable sw2-sw1'
 )
-# group expected-master preempt vip... 
+# group expected-master preempt vip...
 VRRP_GROUPS=(
   'vrrpext bal1 true 172.16.1.254'
 )
@@ -66,9 +66,9 @@ VRRP_MEMBERS=(
   'vrrpext bal1'
   'vrrpext bal2'
 )
-# service vip port
-SERVICE_VIPS=(
-  'miservidor 172.16.1.254 8000'
+# service vip port algorithm group (one row per VIP of each service; group: the VRRP group holding the VIP)
+SERVICES=(
+  'miservidor 172.16.1.254 8000 roundrobin vrrpext'
 )
 # balancer service server... (backends the balancer reaches with every tunnel up)
 BALANCER_REACH=(

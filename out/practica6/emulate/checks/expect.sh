@@ -5,7 +5,7 @@
 STP_SETTLE=110
 VRRP_SETTLE=114
 HAPROXY_SETTLE=46
-# root bridge id of every STP bridge: vm bridge expected-root-id
+# vm bridge expected-root-id (the root bridge id of every STP bridge)
 STP_ROOTS=(
   'host1 vswout1 1000.06e4d99f2dc3'
   'host2 vswout2 1000.06e4d99f2dc3'
@@ -14,27 +14,23 @@ STP_ROOTS=(
 )
 # addresses the client must reach on its LAN
 EXT_ADDRS=('172.16.1.201' '172.16.1.202' '172.16.1.250' '172.16.1.251' '172.16.1.254')
-# cable vmA nicA vmB nicB on-tree(1|0) redundant(1|0: the domain stays connected without it)
+# cable vmA nicA vmB nicB on-tree redundant (1|0; redundant: the domain stays connected without it)
 INTER_SWITCH_CABLES=(
   'sw1-vsw1 host1 sw1-vsw1 swout1 sw1-vsw1 1 1'
   'vsw1-vsw2 host1 vsw1-vsw2 host2 vsw1-vsw2 1 1'
   'vsw2-sw2 host2 vsw2-sw2 swout2 vsw2-sw2 0 1'
   'sw2-sw1 swout1 sw2-sw1 swout2 sw2-sw1 1 1'
 )
-# group member vm host-side-veth-of-its-VRRP-NIC member-address
+# group member vm host-side-veth member-address (host-side-veth: of its VRRP NIC)
 VRRP_LINKS=(
   'vrrpext bal1 host1 bal1-eth0 172.16.1.250'
   'vrrpext bal2 host2 bal2-eth0 172.16.1.251'
 )
-# group master-down-interval advert-interval returns(master|backup: who holds the VIP once the
+# group master-down-interval advert-interval returns (master|backup: who holds the VIP once the
 # master's link is back; without preemption the master still returns when its port listens and
 # learns longer than the master-down interval: it hears no adverts and turns master by silence)
 VRRP_TIMING=(
   'vrrpext 3.61 1 master'
-)
-# service vip port algorithm group (one row per VIP of each service)
-SERVICES=(
-  'miservidor 172.16.1.254 8000 roundrobin vrrpext'
 )
 # balancer service source-address reachable... | reachable-without-tunnels... (servers in backend order)
 BALANCER_VIEW=(

@@ -98,8 +98,8 @@ readiness_gap() {
     if [ -n "$missing" ]; then echo "haproxy $bal/$svc: waiting for$missing to be UP"; return; fi
   done
   local vip port
-  for row in "${SERVICE_VIPS[@]}"; do
-    read -r svc vip port <<<"$row"
+  for row in "${SERVICES[@]}"; do
+    read -r svc vip port _ <<<"$row"
     fetch_from_client "$vip" "$port" >/dev/null 2>&1 || { echo "service $svc: waiting for http://$vip:$port/ from $CLIENT"; return; }
   done
 }

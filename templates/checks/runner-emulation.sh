@@ -1,4 +1,3 @@
-{{comment provenance}}
 # shellcheck shell=bash disable=SC2034
 # Runner for the namespace emulation: a node is the network namespace <lab>-<node> on this host.
 # Sourced by the checks (RUNNER=emulation, the default) and by up.sh; never run.

@@ -1,4 +1,3 @@
-{{comment provenance}}
 # shellcheck shell=bash disable=SC2034
 # Reads the lab's live state through the runner's `on`; shared by up.sh's wait and the checks.
 # Sourced after a runner; never run.
@@ -98,8 +97,8 @@ readiness_gap() {
     if [ -n "$missing" ]; then echo "haproxy $bal/$svc: waiting for$missing to be UP"; return; fi
   done
   local vip port
-  for row in "${SERVICE_VIPS[@]}"; do
-    read -r svc vip port <<<"$row"
+  for row in "${SERVICES[@]}"; do
+    read -r svc vip port _ <<<"$row"
     fetch_from_client "$vip" "$port" >/dev/null 2>&1 || { echo "service $svc: waiting for http://$vip:$port/ from $CLIENT"; return; }
   done
 }

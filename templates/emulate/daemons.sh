@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-{{comment provenance}}
 # daemons.sh start|stop NODE keepalived|haproxy|apache: one daemon of one container, run from the
 # container's own generated config with pid files and logs under /run/gen-lab/<lab>/<node>/.
 set -euo pipefail

@@ -1,4 +1,3 @@
-{{comment provenance}}
 # shellcheck shell=bash disable=SC2034
 # Runner for the booted Vagrant lab: a VM is reached the way `vagrant ssh` reaches it (the same
 # host, port, user and key, read once from `vagrant ssh-config`), over one multiplexed SSH

@@ -1,4 +1,3 @@
-{{comment provenance}}
 # shellcheck shell=bash disable=SC2034
 # Shared by up.sh, down.sh, status.sh and daemons.sh; sourced, never run.
 EMULATE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -1,0 +1,29 @@
+// How long each protocol of a lab takes to settle, from the model's timers: one home for the
+// bounds up.sh waits with (READY_TIMEOUT) and the checks wait with (*_SETTLE).
+import type { LabModel } from '../3-resolve/model.js';
+
+/** STP from scratch: max age to forget a root path, then listening and learning (worst domain). */
+export function stpSeconds(model: LabModel): number {
+  return Math.max(0, ...model.l2domains.map((d) => (d.stp ? d.stp.maxAge + 2 * d.stp.forwardDelay : 0)));
+}
+
+/** A VRRP election: the master-down interval, then the gratuitous ARP delay (worst group). */
+export function vrrpSeconds(model: LabModel): number {
+  return Math.max(0, ...model.vrrp.map((g) => g.masterDownInterval + g.garpMasterDelay));
+}
+
+/** haproxy marks a server UP or DOWN: fall+rise checks, the last one timing out (worst service). */
+export function haproxySeconds(model: LabModel): number {
+  return Math.max(0, ...model.services.map((s) => (s.check.interMs * (s.check.fall + s.check.rise) + s.timeouts.checkMs) / 1000));
+}
+
+/** Generous ceilings, never speed targets: multiples of the settle times plus a margin. */
+export function settleBounds(model: LabModel): { ready: number; stp: number; vrrp: number; haproxy: number } {
+  return {
+    // up.sh: a full STP convergence, a VRRP election and haproxy's rise, twice over.
+    ready: Math.ceil(2 * (stpSeconds(model) + vrrpSeconds(model) + haproxySeconds(model)) + 30),
+    stp: Math.ceil(2 * stpSeconds(model) + 10),
+    vrrp: Math.ceil(3 * vrrpSeconds(model) + 10),
+    haproxy: Math.ceil(3 * haproxySeconds(model) + 10),
+  };
+}
