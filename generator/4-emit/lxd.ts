@@ -8,7 +8,9 @@ import type { EmitContext, OutputFile } from './files.js';
 import { filesUnder } from './sibling-files.js';
 import { byName } from '../lib/by-name.js';
 import { BOX_FAMILIES } from '../families/boxes.js';
-import { IMAGE_FAMILIES, LOCAL_IMAGE_DIR, ROLE_DAEMONS, rolePackages, type ImageFamily, type ImageFamilyId } from '../families/images.js';
+import { IMAGE_FAMILIES, LOCAL_IMAGE_DIR, ROLE_DAEMONS, rolePackages, type DaemonId, type ImageFamily, type ImageFamilyId } from '../families/images.js';
+import { stagePlan, type StagedDaemon } from '../rules/stages.js';
+import { modelAtStage } from './stage-model.js';
 
 /** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
 export const GUEST_LAB_DIR = '/opt/gen-lab';
@@ -98,7 +100,29 @@ interface PushView {
   mode: string;
 }
 
-function containerView(c: ContainerModel, files: OutputFile[]) {
+const STAGED_DAEMON: Record<DaemonId, StagedDaemon> = { keepalived: 'keepalived', haproxy: 'haproxy', apache: 'web' };
+
+interface LxdContainer {
+  c: ContainerModel;
+  daemons: DaemonId[];
+}
+
+/** The containers LXD builds at the lab's stage: those built by then, with only their built NICs and
+ *  daemons; and, where a stage up to it prebuilds containers, the later ones bare (packages
+ *  installed, no lab NIC, no daemon), for the student to wire and configure. */
+function lxdContainers(model: LabModel): LxdContainer[] {
+  const stage = model.teaching.stage;
+  const plan = stagePlan(model);
+  const built = new Map(modelAtStage(model).containers.map((c) => [c.name, c]));
+  const prebuild = model.teaching.stages.slice(0, stage + 1).some((s) => s.prebuildContainers);
+  return model.containers.flatMap((c): LxdContainer[] => {
+    const b = built.get(c.name);
+    if (b) return [{ c: b, daemons: ROLE_DAEMONS[c.role].filter((d) => plan.daemon(c.name, STAGED_DAEMON[d]) <= stage) }];
+    return prebuild ? [{ c: { ...c, nics: [] }, daemons: [] }] : [];
+  });
+}
+
+function containerView({ c, daemons }: LxdContainer, files: OutputFile[]) {
   const family = IMAGE_FAMILIES[c.imageFamily];
   const own = filesUnder(files, `containers/${c.name}/`).filter((f) => !HOST_SIDE_FILES.has(f.path.slice(`containers/${c.name}/`.length)));
   const pushes: PushView[] = [];
@@ -119,7 +143,7 @@ function containerView(c: ContainerModel, files: OutputFile[]) {
     profile: lxdProfileName(c.name),
     packages: rolePackages(family, c.role),
     pushes,
-    services: ROLE_DAEMONS[c.role].map((d) => family.daemons[d].service).sort(),
+    services: daemons.map((d) => family.daemons[d].service).sort(),
     // The stock docroot page would win over index.php in a DirectoryIndex that lists it first.
     removeFiles: c.role === 'web' ? [`${family.paths.docroot}/index.html`] : [],
     networkScript,
@@ -134,9 +158,11 @@ function familyFunctions(ctx: EmitContext, ids: ImageFamilyId[]): string {
 
 export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFile[]): string {
   const { model } = ctx;
-  const containers = vm.containers.map((name) => byName(model.containers, name)).filter((c): c is ContainerModel => c !== undefined);
-  const families = [...new Set(containers.map((c) => c.imageFamily))].sort();
-  const images = [...new Map(containers.filter((c) => c.localImage).map((c) => [c.imageAlias, { alias: c.imageAlias, file: guestImagePath(c.image) }])).values()];
+  const containers = lxdContainers(model).filter(({ c }) => c.vm === vm.name);
+  // Every image of the VM's containers is imported at any stage: a student builds the rest offline.
+  const all = vm.containers.map((name) => byName(model.containers, name)).filter((c): c is ContainerModel => c !== undefined);
+  const families = [...new Set(containers.map(({ c }) => c.imageFamily))].sort();
+  const images = [...new Map(all.filter((c) => c.localImage).map((c) => [c.imageAlias, { alias: c.imageAlias, file: guestImagePath(c.image) }])).values()];
   return ctx.templates.render('lxd/containers.sh.hbs', {
     provenance: ctx.provenance,
     vm: vm.name,
@@ -147,6 +173,7 @@ export function containersScript(ctx: EmitContext, vm: VmModel, files: OutputFil
     installProfile: LXD_INSTALL_PROFILE,
     familyFunctions: familyFunctions(ctx, families),
     images,
+    remoteImages: [...new Set(all.filter((c) => !c.localImage && !containers.some((b) => b.c.name === c.name)).map((c) => c.imageAlias))].sort(),
     containers: containers.map((c) => containerView(c, files)),
   });
 }
@@ -162,6 +189,6 @@ export function emitLxd(ctx: EmitContext, earlier: OutputFile[]): OutputFile[] {
     out.push({ path: `vms/${vm.name}/lxd-preseed.yaml`, content: header + dumpYaml(lxdPreseed(model, vm)) });
     out.push({ path: `vms/${vm.name}/containers.sh`, content: containersScript(ctx, vm, files), executable: true });
   }
-  for (const c of model.containers) out.push({ path: `containers/${c.name}/profile.yaml`, content: header + dumpYaml(lxdProfile(model, c)) });
+  for (const { c } of lxdContainers(model)) out.push({ path: `containers/${c.name}/profile.yaml`, content: header + dumpYaml(lxdProfile(model, c)) });
   return out;
 }
