@@ -3,9 +3,10 @@
 // Every list is derived from the model for any lab: one row per service VIP, per (balancer,
 // service), per VRRP group, per inter-switch cable, per fault; the checks loop over the rows and
 // never take "the first" of anything.
-import type { BridgeModel, BridgePortModel, CableEndModel, LabModel, ServiceModel } from '../3-resolve/model.js';
+import type { BridgeModel, BridgePortModel, CableEndModel, L2Endpoint, LabModel, ServiceModel, VrrpGroupModel } from '../3-resolve/model.js';
 import { computeStp, type StpBridgeInput } from '../lib/stp.js';
-import { clientVm, serviceVips } from './emulate-data.js';
+import { clientVm, judgedRows, serviceVips } from './emulate-data.js';
+import { FINAL_STAGE, stagePlan, type Stage } from '../rules/stages.js';
 import { rowArray } from './bash-rows.js';
 import { settleBounds } from './settle.js';
 import { htmlText, shellQuote as q } from './escape.js';
@@ -100,14 +101,29 @@ function vxlanDevices(model: LabModel, segment: string): string[] {
   return model.vms.flatMap((v) => v.vxlans.filter((x) => x.segment === segment).map((x) => `${v.name}:${x.ifname}`));
 }
 
+/** A VRRP group answers once every member's keepalived runs. */
+const vrrpStage = (plan: ReturnType<typeof stagePlan>, g: VrrpGroupModel): Stage => Math.max(...g.members.map((m) => plan.daemon(m.container, 'keepalived'))) as Stage;
+
 /** Seconds haproxy needs to mark a server DOWN: fall failed checks, the last one timing out. */
 const downSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall + s.timeouts.checkMs) / 1000;
+
+/** A lab stopped at a stage has only that stage's rows in lab.sh; the checkpoints judge the final lab. */
+function finalLabRows(model: LabModel): string[] {
+  if (model.teaching.stage === FINAL_STAGE) return [];
+  return ["# The final lab's rows (lab.sh holds the lab as built at its stage): what the checkpoints judge.", ...judgedRows(model)];
+}
 
 export function checksData(model: LabModel): string {
   const client = clientVm(model);
   const clientDomain = model.vms.find((v) => v.name === client)?.nics.find((n) => n.address)?.l2domain;
   const domain = model.l2domains.find((d) => d.id === clientDomain);
-  const extAddrs = [...(domain?.endpoints ?? []).filter((e) => e.address && e.node !== client).map((e) => e.address?.ip as string), ...model.vrrp.filter((g) => g.l2domain === clientDomain).flatMap((g) => g.addresses)];
+  const plan = stagePlan(model);
+  const endpointStage = (e: L2Endpoint): Stage => (e.kind === 'bridge' ? plan.bridge(e.node, e.ifname) : e.kind === 'vm-nic' ? plan.vmNicAddress(e.node, e.ifname) : plan.containerNic(e.node, e.ifname));
+  const extAddrStages: [string, Stage][] = [
+    ...(domain?.endpoints ?? []).filter((e) => e.address && e.node !== client).map((e) => [e.address?.ip as string, endpointStage(e)] as [string, Stage]),
+    ...model.vrrp.filter((g) => g.l2domain === clientDomain).flatMap((g) => g.addresses.map((a) => [a, vrrpStage(plan, g)] as [string, Stage])),
+  ];
+  const extAddrs = extAddrStages.map(([a]) => a);
   const stp = (id: string) => model.l2domains.find((d) => d.id === id)?.stp;
   const url = (vip: string, port: number) => `${vip}:${port}`;
   const urlsOf = (pred: (s: ServiceModel, vip: { vip: string; group: string; master: string }) => boolean) =>
@@ -174,16 +190,29 @@ export function checksData(model: LabModel): string {
   const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, [b.container, b.address, b.port]] as const))).values()];
   const settle = settleBounds(model);
   const lines = [
+    '# The stage the lab was generated at (teaching mode); each checkpoint judges its own stage.',
+    `LAB_STAGE=${model.teaching.stage}`,
+    ...finalLabRows(model),
+    rowArray(
+      { name: 'CONTAINER_NIC_FACTS', columns: ['container', 'nic', 'address', 'stage'], note: "(what finds a container NIC and its host-side veth, whatever\nnames the student gives them: its address; '-' without one)" },
+      model.containers.flatMap((c) => c.nics.map((n) => [c.name, n.name, n.address?.ip ?? '-', plan.containerNic(c.name, n.name)])),
+    ),
     `# Bounds used for waits: generous multiples of the model's timers, never a speed target.`,
     `STP_SETTLE=${settle.stp}`,
     `VRRP_SETTLE=${settle.vrrp}`,
     `HAPROXY_SETTLE=${settle.haproxy}`,
     rowArray(
-      { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id'], note: '(the root bridge id of every STP bridge)' },
-      model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => [v.name, b.name, stp(b.l2domain)?.root.bridgeId ?? ''])),
+      { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id', 'bridge-id', 'root-vm', 'root-bridge'], note: '(the root bridge id every STP bridge should see,\nits own id, and where the root is)' },
+      model.vms.flatMap((v) =>
+        v.bridges.filter((b) => b.stp).map((b) => {
+          const root = stp(b.l2domain)?.root;
+          return [v.name, b.name, root?.bridgeId ?? '', b.bridgeId, root?.vm ?? '', root?.bridge ?? ''];
+        }),
+      ),
     ),
-    '# addresses the client must reach on its LAN',
+    '# addresses the client must reach on its LAN, and the stage that gives each its address',
     `EXT_ADDRS=(${extAddrs.map(q).join(' ')})`,
+    `declare -A ADDR_STAGE=(${extAddrStages.map(([a, st]) => `[${a}]=${st}`).join(' ')})`,
     rowArray(
       { name: 'INTER_SWITCH_CABLES', columns: ['cable', 'vmA', 'nicA', 'vmB', 'nicB', 'on-tree', 'redundant'], note: '(1|0; redundant: the domain stays connected without it)' },
       cables.map((c) => [c.cable, c.a.vm, c.a.nic, c.b.vm, c.b.nic, c.onTree ? 1 : 0, c.redundant ? 1 : 0]),
@@ -207,7 +236,7 @@ export function checksData(model: LabModel): string {
     rowArray({ name: 'SERVERS', columns: ['server', 'address', 'port'] }, servers),
     '# heading each server\'s page shows (HTML-escaped, as the page prints it)',
     `declare -A HEADING=(${model.containers.filter((c) => c.pageHeading !== undefined).map((c) => `[${c.name}]=${q(htmlText(c.pageHeading as string))}`).join(' ')})`,
-    rowArray({ name: 'VXLAN_DEVICES', columns: ['segment', 'vm:device...'] }, model.vxlan.map((s) => [s.name, ...vxlanDevices(model, s.name)])),
+    rowArray({ name: 'VXLAN_DEVICES', columns: ['segment', 'vni', 'vm:device...'] }, model.vxlan.map((s) => [s.name, s.vni, ...vxlanDevices(model, s.name)])),
     rowArray(
       {
         name: 'FAULTS',

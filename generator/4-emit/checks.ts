@@ -3,7 +3,7 @@
 import type { Emitter, OutputFile } from './files.js';
 import { checksData } from './checks-data.js';
 
-const sourced = ['runner-emulation.sh', 'runner-vagrant.sh', 'state.sh', 'lib.sh'];
+const sourced = ['runner-emulation.sh', 'runner-vagrant.sh', 'state.sh', 'discover.sh', 'lib.sh'];
 const runnable = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh', 'all.sh', 'faults.sh'];
 
 export const emitChecks: Emitter = ({ model, templates, provenance }) => {

@@ -43,7 +43,6 @@ export function clientVm(model: LabModel): string {
 }
 
 export function emulationData(model: LabModel): string {
-  const stpBridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => [vm.name, b.name, b.timers.forwardDelay, b.timers.maxAge]));
   const lines = [
     `LAB=${q(model.name)}`,
     `RUN_DIR=${q(`/run/gen-lab/${model.name}`)}`,
@@ -54,8 +53,6 @@ export function emulationData(model: LabModel): string {
     words('CONTAINERS', model.containers.map((c) => c.name)),
     words('BALANCERS', model.containers.filter((c) => c.role === 'balancer').map((c) => c.name)),
     words('WEBS', model.containers.filter((c) => c.role === 'web').map((c) => c.name)),
-    '# container vm: where each container lives',
-    `declare -A CONTAINER_VM=(${model.containers.map((c) => `[${c.name}]=${q(c.vm)}`).join(' ')})`,
     '# image family and init system of each container, and each daemon\'s service name per family',
     `declare -A CONTAINER_FAMILY=(${model.containers.map((c) => `[${c.name}]=${q(c.imageFamily)}`).join(' ')})`,
     `declare -A CONTAINER_INIT=(${model.containers.map((c) => `[${c.name}]=${q(IMAGE_FAMILIES[c.imageFamily].init)}`).join(' ')})`,
@@ -67,6 +64,18 @@ export function emulationData(model: LabModel): string {
       { name: 'CONTAINER_NICS', columns: ['container', 'vm', 'nic', 'mac', 'host-side-veth', 'bridge', 'mtu'], note: '(as the LXD profile)' },
       model.containers.flatMap((c) => c.nics.map((n) => [c.name, c.vm, n.name, n.mac, n.hostName, n.bridge, n.mtu])),
     ),
+    ...judgedRows(model),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The rows that both build the emulated lab (lab.sh, from the lab at its stage) and tell the checks
+ *  what to judge (expect.sh repeats them from the final lab when the lab is stopped at a stage). */
+export function judgedRows(model: LabModel): string[] {
+  const stpBridges = model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => [vm.name, b.name, b.timers.forwardDelay, b.timers.maxAge]));
+  return [
+    '# container vm: where each container lives',
+    `declare -A CONTAINER_VM=(${model.containers.map((c) => `[${c.name}]=${q(c.vm)}`).join(' ')})`,
     rowArray({ name: 'STP_BRIDGES', columns: ['vm', 'bridge', 'forward-delay', 'max-age'] }, stpBridges),
     rowArray(
       { name: 'STP_PORTS', columns: ['vm', 'bridge', 'port', 'expected-state', 'kind', 'link'], note: `(expected-state ${STP_FORWARDING} forwarding, ${STP_BLOCKING} blocking)` },
@@ -83,5 +92,4 @@ export function emulationData(model: LabModel): string {
       model.services.flatMap((s) => s.balancers.map((b) => [b.container, s.name, ...b.reachable])),
     ),
   ];
-  return lines.join('\n') + '\n';
 }
