@@ -10,8 +10,6 @@ HOSTS_WITH_CONTAINERS=('host1' 'host2')
 CONTAINERS=('bal1' 'bal2' 'serv1' 'serv2' 'serv3')
 BALANCERS=('bal1' 'bal2')
 WEBS=('serv1' 'serv2' 'serv3')
-# container vm: where each container lives
-declare -A CONTAINER_VM=([bal1]='host1' [bal2]='host2' [serv1]='host1' [serv2]='host1' [serv3]='host2')
 # image family and init system of each container, and each daemon's service name per family
 declare -A CONTAINER_FAMILY=([bal1]='alpine' [bal2]='alpine' [serv1]='alpine' [serv2]='alpine' [serv3]='alpine')
 declare -A CONTAINER_INIT=([bal1]='openrc' [bal2]='openrc' [serv1]='openrc' [serv2]='openrc' [serv3]='openrc')
@@ -36,6 +34,8 @@ CONTAINER_NICS=(
   'serv2 host1 eth0 02:06:7b:73:85:39 serv2-eth0 vswin1 1450'
   'serv3 host2 eth0 aa:82:a0:80:7d:27 serv3-eth0 vswin2 1450'
 )
+# container vm: where each container lives
+declare -A CONTAINER_VM=([bal1]='host1' [bal2]='host2' [serv1]='host1' [serv2]='host1' [serv3]='host2')
 # vm bridge forward-delay max-age
 STP_BRIDGES=(
   'host1 vswout1 15 20'

@@ -8,11 +8,11 @@ set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 title "Checkpoint 1: STP (lab $LAB, runner ${RUNNER:-emulation})"
-require_ready
+require_ready 1
 
 for row in "${STP_ROOTS[@]}"; do
-  read -r vm br want <<<"$row"
-  expect "root bridge seen by $vm/$br (bridge/root_id)" "$want" "$(on "$vm" cat "/sys/class/net/$br/bridge/root_id" 2>/dev/null)"
+  read -r vm br want _ rvm rbr <<<"$row"
+  expect "root bridge seen by $vm/$br (bridge/root_id; the root should be $rvm/$rbr)" "$want" "$(on "$vm" cat "/sys/class/net/$br/bridge/root_id" 2>/dev/null)"
 done
 
 want_blocked='' saw_blocked=''
@@ -20,7 +20,14 @@ for vm in $(printf '%s\n' "${STP_BRIDGES[@]}" | awk '{ print $1 }' | sort -u); d
   saw_blocked+=" $(stp_states_of "$vm" | awk -v vm="$vm" '$3 == 4 { printf "%s/%s/%s ", vm, $1, $2 }')"
 done
 for row in "${STP_PORTS[@]}"; do read -r vm br p state _ <<<"$row"; [ "$state" = 4 ] && want_blocked+=" $vm/$br/$p"; done
-expect "blocked ports" "$(sorted_words "$want_blocked")" "$(sorted_words "$saw_blocked")"
+if [ "$BRIDGE_IDS_AS_MODEL" = 1 ]; then
+  expect "blocked ports" "$(sorted_words "$want_blocked")" "$(sorted_words "$saw_blocked")"
+else
+  # Other bridge ids may break ties between equal paths elsewhere; a tree over the same cables
+  # still blocks one port per redundant cable.
+  note "bridge ids differ from the model's (bridge MACs or priorities of the student's choice): blocked ports judged by number"
+  expect "number of blocked ports (seen: $(sorted_words "$saw_blocked"))" "$(wc -w <<<"$want_blocked")" "$(wc -w <<<"$saw_blocked")"
+fi
 
 for a in "${EXT_ADDRS[@]}"; do
   if client_reaches "$a"; then pass "$CLIENT reaches $a"; else fail "$CLIENT reaches $a: expected a ping reply, saw none"; fi
@@ -46,7 +53,8 @@ else
   note "cable $cable restored"
   on "$vm_a" ip link set "$nic_a" up
   on "$vm_b" ip link set "$nic_b" up
-  if wait_until "$STP_SETTLE" eval 'stp_survey; [ "$STP_DONE" = "$STP_TOTAL" ] && client_reaches_all'; then
+  tree_back() { if [ "$BRIDGE_IDS_AS_MODEL" = 1 ]; then stp_survey; [ "$STP_DONE" = "$STP_TOTAL" ]; else stp_settled; fi; }
+  if wait_until "$STP_SETTLE" eval 'tree_back && client_reaches_all'; then
     pass "tree back to the expected one after $WAITED s"
   else
     stp_survey

@@ -9,10 +9,20 @@ set -uo pipefail
 trap probe_stop EXIT
 
 title "Checkpoint 2: VRRP (lab $LAB, runner ${RUNNER:-emulation})"
-require_ready
+require_ready 2
 
-# group_probes GROUP: the vip:port of every service behind the group's VIPs.
-group_probes() { local row v p g; for row in "${SERVICES[@]}"; do read -r _ v p _ g <<<"$row"; [ "$g" = "$1" ] && echo "$v:$p"; done; }
+# group_probes GROUP: sets URLS to the vip:port of every service behind the group's VIPs that
+# answers now (services are stage 3: before them, the takeover is judged on the VIPs alone).
+group_probes() {
+  local row v p g
+  URLS=''
+  for row in "${SERVICES[@]}"; do
+    read -r _ v p _ g <<<"$row"
+    [ "$g" = "$1" ] || continue
+    if fetch_from_client "$v" "$p" >/dev/null 2>&1; then URLS+=" $v:$p"; else note "http://$v:$p/ does not answer (a stage 3 service): not probed"; fi
+  done
+  URLS=${URLS# }
+}
 for grow in "${VRRP_GROUPS[@]}"; do
   read -r g master preempt vips <<<"$grow"
   expect "VRRP $g master (holder of $vips)" "$master" "$(vip_holders "$g")"
@@ -23,7 +33,8 @@ for grow in "${VRRP_GROUPS[@]}"; do
   for row in "${VRRP_LINKS[@]}"; do read -r gg m vm hif _ <<<"$row"; [ "$gg/$m" = "$g/$master" ] && link="$vm $hif"; done
   for row in "${VRRP_TIMING[@]}"; do read -r gg b _ r <<<"$row"; [ "$gg" = "$g" ] && bound=$b returns=$r; done
   read -r vm hif <<<"$link"
-  urls=$(group_probes "$g")
+  group_probes "$g"
+  urls=$URLS
   for u in $urls; do probe_start "http://$u/" 3000 "$u"; done
 
   note "$master loses its external link ($vm/$hif down)"
@@ -55,13 +66,13 @@ for grow in "${VRRP_GROUPS[@]}"; do
     if wait_until "$((STP_SETTLE + VRRP_SETTLE))" eval 'lab_ready && [ "$(vip_holders "$g")" = "$master" ]'; then
       pass "link back ($why): $master holds the VIP again and the lab is converged after $WAITED s"
     else
-      fail "link back ($why): expected $master to take $vips back, saw '$(vip_holders "$g")' ($(readiness_gap))"
+      fail "link back ($why): expected $master to take $vips back, saw '$(vip_holders "$g")' ($(lab_gap))"
     fi
   else
     sleep "$VRRP_SETTLE"
     h=$(vip_holders "$g")
     if [ "$h" != "$master" ] && [ "$h" = "${h%% *}" ]; then pass "no preempt: the VIP stays on $h"; else fail "no preempt: expected the VIP to stay on the backup, saw '$h'"; fi
-    wait_until "$((STP_SETTLE + VRRP_SETTLE))" lab_ready || fail "link back: lab not converged: $(readiness_gap)"
+    wait_until "$((STP_SETTLE + VRRP_SETTLE))" lab_ready || fail "link back: lab not converged: $(lab_gap)"
   fi
   if [ -n "$urls" ]; then
     # The request in flight when the lab converged started before it: the window begins after it.

@@ -9,7 +9,7 @@ set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 title "Checkpoint 3: service (lab $LAB, runner ${RUNNER:-emulation})"
-require_ready
+require_ready 3
 
 for row in "${SERVICES[@]}"; do
   read -r svc vip port algo g <<<"$row"

@@ -14,6 +14,8 @@ esac
 . "$CHECKS_DIR/state.sh"
 # shellcheck source=expect.sh
 . "$CHECKS_DIR/expect.sh"
+# shellcheck source=discover.sh
+. "$CHECKS_DIR/discover.sh"
 
 FAILURES=0
 T0=${T0:-$(date +%s.%N)}
@@ -47,10 +49,46 @@ wait_until() {
   done
 }
 
-lab_ready() { [ -z "$(readiness_gap)" ]; }
+# What the lab still waits for: up to the checkpoint's stage once require_ready has set CHECK_SCOPE
+# (what a student may have built so far), else the whole lab as up.sh waits for it.
+lab_gap() { if [ -n "${CHECK_SCOPE:-}" ]; then scoped_gap "$CHECK_SCOPE"; else readiness_gap; fi; }
+lab_ready() { [ -z "$(lab_gap)" ]; }
 
-# Every checkpoint starts from a converged lab.
+# require_ready STAGE: every checkpoint judges the lab up to its own stage. What those stages should
+# have built is found by what the model fixes (discover); anything missing fails at once, naming it;
+# then the lab must converge within the stages' settle bounds, and VRRP hold still for one
+# master-down interval (a student's keepalived may have just started). Without STAGE (the fault
+# matrix): the whole lab, converged to exactly the model's tree and masters.
 require_ready() {
+  if [ $# -eq 0 ]; then require_whole_lab; return; fi
+  CHECK_SCOPE=$1
+  discover "$CHECK_SCOPE"
+  if [ ${#GAPS[@]} -gt 0 ]; then
+    local g
+    for g in "${GAPS[@]}"; do fail "not built as stage $CHECK_SCOPE expects: $g"; done
+    finish
+  fi
+  local bound=$STP_SETTLE row mdi=0 m
+  [ "$CHECK_SCOPE" -ge 2 ] && bound=$((bound + VRRP_SETTLE))
+  [ "$CHECK_SCOPE" -ge 3 ] && bound=$((bound + HAPROXY_SETTLE))
+  for row in "${VRRP_TIMING[@]}"; do read -r _ m _ <<<"$row"; awk -v a="$m" -v b="$mdi" 'BEGIN { exit !(a > b) }' && mdi=$m; done
+  local start holders
+  start=$(now)
+  while :; do
+    if ! wait_until "$bound" lab_ready; then
+      fail "lab up to stage $CHECK_SCOPE not converged within $bound s: $(lab_gap)"
+      finish
+    fi
+    [ "$CHECK_SCOPE" -ge 2 ] && [ ${#VRRP_GROUPS[@]} -gt 0 ] || break
+    holders=$(all_vip_holders)
+    sleep "$mdi"
+    [ "$holders" = "$(all_vip_holders)" ] && lab_ready && break
+  done
+  pass "lab up to stage $CHECK_SCOPE converged (waited $(since "$start") s)"
+}
+require_whole_lab() {
+  discover 4
+  [ ${#GAPS[@]} -eq 0 ] || { fail "lab not built: ${GAPS[*]}"; finish; }
   if wait_until "$((STP_SETTLE + VRRP_SETTLE + HAPROXY_SETTLE))" lab_ready; then
     pass "lab converged (waited $WAITED s)"
   else
@@ -58,6 +96,7 @@ require_ready() {
     finish
   fi
 }
+all_vip_holders() { local row g; for row in "${VRRP_GROUPS[@]}"; do read -r g _ <<<"$row"; printf '%s=%s ' "$g" "$(vip_holders "$g")"; done; }
 
 sorted_words() { tr ' ' '\n' <<<"$*" | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
 
