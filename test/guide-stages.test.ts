@@ -196,6 +196,26 @@ test('prebuilt containers: a left stage says the container exists, with its pack
   assert.ok((file(atStage.get(1) as Compiled, 'README.md') ?? '').includes('Cree `bal1` en `host1`'), 'without prebuild the student creates it');
 });
 
+test('a backend weight and a page heading the spec sets are facts of the assignment too', () => {
+  const spec = JSON.parse(readFileSync(reference, 'utf8')) as { services: { backends: Record<string, unknown>[] }[]; containers: Record<string, unknown>[] };
+  (spec.services[0]?.backends[2] as Record<string, unknown>)['weight'] = 3;
+  (spec.containers.find((x) => x['name'] === 'serv1') as Record<string, unknown>)['page'] = { heading: 'Hola desde serv1' };
+  const p = join(work, 'weights.json');
+  writeFileSync(p, JSON.stringify(spec));
+  const part = section(file(compileFiles(p, [], 2), 'README.md') ?? '', '### Etapa 3: ') ?? '';
+  assert.ok(part.includes('`serv3` `10.0.0.3:80` (peso 3)') && part.includes('`serv2` `10.0.0.2:80`, '), 'only the weight that is not 1 is said');
+  assert.ok(part.includes('- `serv1` en `host1`, encabezado de la página «Hola desde serv1».'));
+});
+
+test('the web servers\' task names the text the checkpoint recognises a page by, as the whole lab\'s page prints it', () => {
+  const c = atStage.get(2) as Compiled;
+  const part = section(file(c, 'README.md') ?? '', '### Etapa 3: ') ?? '';
+  for (const w of c.model.containers.filter((x) => x.role === 'web')) assert.ok(part.includes(`- \`${w.name}\` en \`${w.vm}\`, encabezado de la página «${w.pageHeading}».`), w.name);
+  assert.ok(part.includes('`server=SERVIDOR client=DIRECCIÓN`') && part.includes('`server=serv1`'));
+  assert.ok((file(whole, 'containers/serv1/index.php') ?? '').includes('server=<?= $h($server) ?> client=<?= $h($client) ?>'), 'the page prints it');
+  assert.ok((file(whole, 'emulate/checks/lib.sh') ?? '').includes('s/.*server=\\([^ <]*\\) client=\\([^ <]*\\).*/'), 'the checkpoint reads it');
+});
+
 test('a course overrides the stage tasks by one partial', () => {
   const layer = join(work, 'course');
   mkdirSync(join(layer, 'partials', 'guide', 'es'), { recursive: true });

@@ -64,13 +64,13 @@ function serviceTasks(model: LabModel, plan: StagePlan, n: Stage) {
       listens: [...s.vips, s.bind].map((a) => `${a}:${s.port}`),
       algorithm: s.algorithm,
       balancers: s.balancers.map((b) => b.container),
-      backends: s.backends.map((b) => ({ container: b.container, address: `${b.address}:${b.port}` })),
+      backends: s.backends.map((b) => ({ container: b.container, address: `${b.address}:${b.port}`, weight: b.weight })),
       check: { intervalS: s.check.interMs / 1000, rise: s.check.rise, fall: s.check.fall, path: s.check.path },
     }));
 }
 
 function webTasks(model: LabModel, plan: StagePlan, n: Stage) {
-  return model.containers.filter((c) => c.role === 'web' && plan.daemon(c.name, 'web') === n).map((c) => ({ container: c.name, vm: c.vm }));
+  return model.containers.filter((c) => c.role === 'web' && plan.daemon(c.name, 'web') === n).map((c) => ({ container: c.name, vm: c.vm, heading: c.pageHeading ?? '' }));
 }
 
 function vxlanTasks(model: LabModel, plan: StagePlan, n: Stage) {
