@@ -216,6 +216,19 @@ test('the web servers\' task names the text the checkpoint recognises a page by,
   assert.ok((file(whole, 'emulate/checks/lib.sh') ?? '').includes('s/.*server=\\([^ <]*\\) client=\\([^ <]*\\).*/'), 'the checkpoint reads it');
 });
 
+test('a stage the lab has nothing for says so in README.md and TEACHER.md, and lists no file', () => {
+  const spec = JSON.parse(readFileSync(reference, 'utf8')) as Record<string, unknown>;
+  delete spec['vrrp'];
+  const p = join(work, 'no-vrrp.json');
+  writeFileSync(p, JSON.stringify(spec));
+  const c = compileFiles(p, [], 1);
+  const readme = section(file(c, 'README.md') ?? '', '### Etapa 2: ') ?? '';
+  const teacher = section(file(c, 'TEACHER.md') ?? '', '### Etapa 2: ') ?? '';
+  assert.ok(readme.includes('En este laboratorio esta etapa no construye nada.') && !readme.includes('Contenedores:'));
+  assert.ok(teacher.includes('- En este laboratorio esta etapa no construye nada.') && !teacher.includes('containers/'));
+  assert.ok((section(file(c, 'README.md') ?? '', '### Etapa 3: ') ?? '').includes('Cree `bal1`'), 'the balancers come with the services instead');
+});
+
 test('a course overrides the stage tasks by one partial', () => {
   const layer = join(work, 'course');
   mkdirSync(join(layer, 'partials', 'guide', 'es'), { recursive: true });
