@@ -11,6 +11,8 @@ import type { TemplateSet } from './templates.js';
 import { bootOrder } from './vagrantfile.js';
 import { BOX_FAMILIES } from '../families/boxes.js';
 import { IMAGE_FAMILIES } from '../families/images.js';
+import { FINAL_STAGE } from '../rules/stages.js';
+import { teachingView } from './guide-stages.js';
 
 /** FACTS: the oldest Vagrant that drives each VirtualBox release. */
 export const VAGRANT_FOR_VIRTUALBOX = [
@@ -20,6 +22,10 @@ export const VAGRANT_FOR_VIRTUALBOX = [
 ] as const;
 /** Headroom for VirtualBox itself and the host desktop, on top of the guests' memory. */
 export const HOST_RAM_HEADROOM_MIB = 1024;
+
+/** Whether the answer keys go to TEACHER.md: on request, and always in a lab stopped at a stage,
+ *  whose guide must not solve the stages the student has left. */
+export const keysForTeacher = (model: LabModel) => model.guide.teacherOnly || model.teaching.stage < FINAL_STAGE;
 
 export const diagramPath = (view: ViewId) => `diagrams/${view}.svg`;
 
@@ -166,7 +172,7 @@ export const FIGURE_MAX_NODES = 400;
 
 function figures(ctx: EmitContext, words: FigureWords) {
   return VIEWS.map((view) => {
-    const fig = buildFigure(view, ctx.model, words, !ctx.model.guide.teacherOnly);
+    const fig = buildFigure(view, ctx.model, words, !keysForTeacher(ctx.model));
     const nodes = fig.nodes.length;
     if (nodes > FIGURE_MAX_NODES) return { view, drawn: false, nodes, mermaid: '', edges: fig.edges.length, chars: 0, svg: '', fig };
     const m = toMermaid(fig);
@@ -184,7 +190,8 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
     description: model.description ?? '',
     name: model.name,
     language: model.language,
-    teacherOnly: model.guide.teacherOnly,
+    teacherOnly: keysForTeacher(model),
+    teaching: teachingView(ctx),
     firstVm: model.vms[0]?.name ?? '',
     client: client?.name ?? '',
     counts: { vms: model.vms.length, containers: model.containers.length, cables: new Set(model.vms.flatMap((v) => v.nics.map((n) => n.cable))).size },
@@ -256,7 +263,7 @@ export const emitGuide: Emitter = (ctx) => {
   const figs = figures(ctx, words);
   const view = { provenance: ctx.provenance, ...guideView(ctx, figs) };
   const files: OutputFile[] = [{ path: 'README.md', content: ctx.templates.render('guide/README.md.hbs', view) }];
-  if (ctx.model.guide.teacherOnly) files.push({ path: 'TEACHER.md', content: ctx.templates.render('guide/TEACHER.md.hbs', view) });
+  if (keysForTeacher(ctx.model)) files.push({ path: 'TEACHER.md', content: ctx.templates.render('guide/TEACHER.md.hbs', view) });
   for (const f of figs) if (f.drawn) files.push({ path: f.svg, content: toSvg(f.fig, `${ctx.model.name}: ${f.view}`) });
   return files;
 };

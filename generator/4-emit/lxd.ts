@@ -9,7 +9,7 @@ import { filesUnder } from './sibling-files.js';
 import { byName } from '../lib/by-name.js';
 import { BOX_FAMILIES } from '../families/boxes.js';
 import { IMAGE_FAMILIES, LOCAL_IMAGE_DIR, ROLE_DAEMONS, rolePackages, type DaemonId, type ImageFamily, type ImageFamilyId } from '../families/images.js';
-import { stagePlan, type StagedDaemon } from '../rules/stages.js';
+import { prebuildsContainers, stagePlan, type StagedDaemon } from '../rules/stages.js';
 import { modelAtStage } from './stage-model.js';
 
 /** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
@@ -30,6 +30,10 @@ export function lxdProfileName(container: string): string {
 export function containersScriptPath(vm: string): string {
   return `${GUEST_LAB_DIR}/vms/${vm}/containers.sh`;
 }
+
+/** In the lab folder: a host's containers.sh, a container's LXD profile. */
+export const containersScriptFile = (vm: string) => `vms/${vm}/containers.sh`;
+export const profileFile = (container: string) => `containers/${container}/profile.yaml`;
 
 export function guestImagePath(image: string): string {
   return `${GUEST_IMAGE_DIR}/${image.slice(LOCAL_IMAGE_DIR.length + 1)}`;
@@ -114,7 +118,7 @@ function lxdContainers(model: LabModel): LxdContainer[] {
   const stage = model.teaching.stage;
   const plan = stagePlan(model);
   const built = new Map(modelAtStage(model).containers.map((c) => [c.name, c]));
-  const prebuild = model.teaching.stages.slice(0, stage + 1).some((s) => s.prebuildContainers);
+  const prebuild = prebuildsContainers(model);
   return model.containers.flatMap((c): LxdContainer[] => {
     const b = built.get(c.name);
     if (b) return [{ c: b, daemons: ROLE_DAEMONS[c.role].filter((d) => plan.daemon(c.name, STAGED_DAEMON[d]) <= stage) }];
@@ -187,8 +191,8 @@ export function emitLxd(ctx: EmitContext, earlier: OutputFile[]): OutputFile[] {
   for (const vm of model.vms) {
     if (vm.containers.length === 0 && vm.role !== 'host') continue;
     out.push({ path: `vms/${vm.name}/lxd-preseed.yaml`, content: header + dumpYaml(lxdPreseed(model, vm)) });
-    out.push({ path: `vms/${vm.name}/containers.sh`, content: containersScript(ctx, vm, files), executable: true });
+    out.push({ path: containersScriptFile(vm.name), content: containersScript(ctx, vm, files), executable: true });
   }
-  for (const { c } of lxdContainers(model)) out.push({ path: `containers/${c.name}/profile.yaml`, content: header + dumpYaml(lxdProfile(model, c)) });
+  for (const { c } of lxdContainers(model)) out.push({ path: profileFile(c.name), content: header + dumpYaml(lxdProfile(model, c)) });
   return out;
 }

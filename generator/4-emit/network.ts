@@ -91,15 +91,18 @@ export function containerNetworkView(container: ContainerModel, provenance: stri
   };
 }
 
+export const vmNetworkPath = (vm: string) => `vms/${vm}/network.sh`;
+export const containerNetworkPath = (container: string) => `containers/${container}/network.sh`;
+
 export const emitNetworkScripts: Emitter = (ctx: EmitContext): OutputFile[] => {
   const { model, templates, provenance } = ctx;
   const vmFiles = model.vms.map((vm) => ({
-    path: `vms/${vm.name}/network.sh`,
+    path: vmNetworkPath(vm.name),
     content: templates.render('network/vm-network.sh.hbs', vmNetworkView(model, vm, provenance)),
     executable: true,
   }));
   const containerFiles = model.containers.map((c) => ({
-    path: `containers/${c.name}/network.sh`,
+    path: containerNetworkPath(c.name),
     content: templates.render('network/container-network.sh.hbs', containerNetworkView(containerAtStage(model, c), provenance)),
     executable: true,
   }));

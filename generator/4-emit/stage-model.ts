@@ -2,7 +2,7 @@
 // (the emulation's data). Everything it leaves out is decided by stagePlan; at the final stage it is
 // the model itself, so a whole lab's output is unchanged.
 import type { LabModel } from '../3-resolve/model.js';
-import { FINAL_STAGE, stagePlan, type StagedDaemon } from '../rules/stages.js';
+import { FINAL_STAGE, stagePlan, type Stage, type StagedDaemon, type StagePlan } from '../rules/stages.js';
 import type { OutputFile } from './files.js';
 import { vmAtStage } from './network.js';
 
@@ -35,9 +35,13 @@ const DAEMON_OF_FILE: Record<string, StagedDaemon> = { 'keepalived.conf': 'keepa
  *  answer, so it is not shipped (and the emulation starts a daemon only when its config is there). */
 export function daemonFilesAtStage(model: LabModel, files: OutputFile[]): OutputFile[] {
   const plan = stagePlan(model);
-  return files.filter((f) => {
-    const [, container = '', file = ''] = f.path.split('/');
-    const daemon = DAEMON_OF_FILE[file];
-    return daemon === undefined || plan.daemon(container, daemon) <= model.teaching.stage;
-  });
+  return files.filter((f) => (daemonFileStage(plan, f.path) ?? 0) <= model.teaching.stage);
+}
+
+/** The stage whose daemon a container file configures (containers/<c>/<file>), or undefined for a
+ *  file that is no daemon's. */
+export function daemonFileStage(plan: StagePlan, path: string): Stage | undefined {
+  const [, container = '', file = ''] = path.split('/');
+  const daemon = DAEMON_OF_FILE[file];
+  return daemon === undefined ? undefined : plan.daemon(container, daemon);
 }

@@ -64,3 +64,9 @@ export function stagePlan(model: LabModel): StagePlan {
     vxlan: 4,
   };
 }
+
+/** Whether the lab's stage, or one before it, prebuilds the containers of later stages (created bare:
+ *  packages in, no lab NIC, no daemon), so that the student wires them instead of creating them. */
+export function prebuildsContainers(model: LabModel): boolean {
+  return model.teaching.stages.slice(0, model.teaching.stage + 1).some((s) => s.prebuildContainers);
+}
