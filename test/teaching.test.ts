@@ -61,6 +61,9 @@ const expected = [
   { containers: ['bal1', 'bal2', 'serv1', 'serv2', 'serv3'], daemons: { bal1: ['haproxy', 'keepalived'], serv2: ['apache2'] } },
 ] as { containers: string[]; daemons: Record<string, string[]> }[];
 const vms = ['host1', 'host2', 'swout1', 'swout2', 'user'];
+const CHECKPOINT_FILES = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh'];
+// What each checkpoint names first when its stage is not built (the reference lab's first element).
+const NOT_BUILT = ['host1: sw1-vsw1 is in no bridge', 'container bal1 on host1: not running', 'container (bal1: no interface with address 10\\.0\\.0\\.250|serv1 on host1: not running)', 'host1: no VXLAN device with VNI 42'];
 
 for (const stage of [0, 1, 2, 3, 4]) {
   test(`stage ${stage}: up reaches ready with only what the stage builds, down leaves nothing`, () => {
@@ -80,8 +83,15 @@ for (const stage of [0, 1, 2, 3, 4]) {
       if (stage === 2) assert.not.ok(commsIn(`${lab}-bal1`).includes('haproxy'), 'no haproxy before stage 3');
       const ping = spawnSync('ip', ['netns', 'exec', `${lab}-user`, 'ping', '-c1', '-W2', '172.16.1.254']);
       assert.is(ping.status === 0, stage >= 2, 'the client reaches the VIP from stage 2');
-      // CHECKPOINTS: once main has the lab-folder `grade` script (helpers "checks" and "report"),
-      // assert here that checkpoints 1..stage pass and stage+1..4 fail.
+      // Checkpoints 1..stage pass; the later ones fail at once, naming what their stage lacks.
+      for (const n of [1, 2, 3, 4]) {
+        const cp = runScript(dir, `emulate/checks/${CHECKPOINT_FILES[n - 1]}`, [], 300);
+        if (n <= stage) assert.is(cp.status, 0, `checkpoint ${n} passes at stage ${stage}`);
+        else {
+          assert.is(cp.status, 1, `checkpoint ${n} fails at stage ${stage}`);
+          assert.match(cp.out, new RegExp(`FAIL not built as stage ${n} expects: ${NOT_BUILT[n - 1]}`), `checkpoint ${n} says what stage ${stage} lacks`);
+        }
+      }
     } finally {
       const down = runScript(dir, 'emulate/down.sh');
       assert.is(down.status, 0);
