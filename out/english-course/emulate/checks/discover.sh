@@ -199,13 +199,15 @@ scoped_gap() {
   gap_line=$(vrrp_gap)
   [ -z "$gap_line" ] || { echo "$gap_line"; return; }
   [ "$scope" -ge 3 ] || return 0
-  local bal svc servers up s missing_up
+  # A server absent from a backend is a configuration the checkpoint judges, not one to wait for.
+  local bal svc servers up listed s missing_up
   for row in "${BALANCER_REACH[@]}"; do
     read -r bal svc servers <<<"$row"
     haproxy_stats_address "$bal" >/dev/null || continue
     up=" $(haproxy_up_servers "$bal" "$svc") "
+    listed=" $(haproxy_listed_servers "$bal" "$svc") "
     missing_up=''
-    for s in $servers; do [[ "$up" == *" $s "* ]] || missing_up+=" $s"; done
+    for s in $servers; do [[ "$up" == *" $s "* ]] || [[ "$listed" != *" $s "* ]] || missing_up+=" $s"; done
     [ -z "$missing_up" ] || { echo "haproxy $bal/$svc: waiting for$missing_up to be UP"; return; }
   done
   local vip port g holder
@@ -218,3 +220,6 @@ scoped_gap() {
   done
 }
 view_reachable_row() { sed 's/^[^ ]* [^ ]* [^ ]* //; s/ *|.*//'; }
+haproxy_listed_servers() {
+  haproxy_stat "$1" 2>/dev/null | awk -F, -v be="$2" '$1 !~ /^#/ && $1 == be && $2 != "FRONTEND" && $2 != "BACKEND" { print $2 }' | sort -u | tr '\n' ' '
+}

@@ -25,7 +25,10 @@ group_probes() {
 }
 for grow in "${VRRP_GROUPS[@]}"; do
   read -r g master preempt vips <<<"$grow"
-  expect "VRRP $g master (holder of $vips)" "$master" "$(vip_holders "$g")"
+  holders=$(vip_holders "$g")
+  expect "VRRP $g master (holder of $vips)" "$master" "$holders"
+  # The failover below is the model's from its master: from another holder it would judge nothing.
+  if [ "$holders" != "$master" ]; then note "VRRP $g: failover not tried, its master is not the expected one"; continue; fi
   for v in $vips; do
     if client_reaches "$v"; then pass "$CLIENT reaches VIP $v"; else fail "$CLIENT reaches VIP $v: expected a ping reply, saw none"; fi
   done
