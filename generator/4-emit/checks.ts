@@ -4,7 +4,9 @@ import type { Emitter, OutputFile } from './files.js';
 import { checksData } from './checks-data.js';
 
 const sourced = ['runner-emulation.sh', 'runner-vagrant.sh', 'state.sh', 'lib.sh'];
-const runnable = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh', 'all.sh', 'faults.sh'];
+/** The handout's checkpoints in order: checkpoint N judges stage N (emulate/checks/<script>). */
+export const CHECKPOINT_SCRIPTS = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh'] as const;
+const runnable = [...CHECKPOINT_SCRIPTS, 'all.sh', 'faults.sh'];
 
 export const emitChecks: Emitter = ({ model, templates, provenance }) => {
   const base = { provenance, lab: model.name };
