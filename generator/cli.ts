@@ -11,6 +11,7 @@ import { FileCreator } from './5-write/create-files.js';
 import { generatorVersion } from './version.js';
 import { registerEmulateCommand } from './emulate-cli.js';
 import { registerBuildCommands } from './build-cli.js';
+import { registerGradeCommand } from './grade-cli.js';
 import { figureWords } from './4-emit/guide.js';
 import { buildFigure, VIEWS, type ViewId } from './4-emit/figures.js';
 import { toDot, toMermaid } from './4-emit/figure-text.js';
@@ -164,6 +165,7 @@ export function main(argv: string[], startup?: { codeCache: string }): void {
     );
   registerEmulateCommand(cli, handleFailure);
   registerBuildCommands(cli, handleFailure);
+  registerGradeCommand(cli);
   cli
     .version(generatorVersion)
     .help()

@@ -16,3 +16,4 @@ function findRoot(): string {
 export const packageRoot = findRoot();
 export const schemaPath = join(packageRoot, 'schema', 'lab.schema.json');
 export const builtinTemplatesDir = join(packageRoot, 'templates');
+export const gradeReportSchemaPath = join(packageRoot, 'schema', 'grade-report.schema.json');

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { compileFiles } from '../generator/compile.js';
 import { repoRoot } from './support/cli.js';
 import { makeTemp, removeTemp } from './support/tree.js';
@@ -34,8 +34,9 @@ for (const lab of labs) {
       }
       const shells = files.filter((f) => isShell(f.path, f.content));
       assert.ok(shells.length >= 20, `only ${shells.length} shell files found`);
+      assert.ok(shells.some((f) => f.path === 'grade'), 'the lab folder\'s ./grade (no .sh suffix) is among the files checked');
       const byDir = new Map<string, string[]>();
-      for (const f of shells) byDir.set(dirname(f.path), [...(byDir.get(dirname(f.path)) ?? []), f.path.slice(dirname(f.path).length + 1)]);
+      for (const f of shells) byDir.set(dirname(f.path), [...(byDir.get(dirname(f.path)) ?? []), basename(f.path)]);
       const findings: string[] = [];
       for (const [dir, names] of byDir) {
         const r = spawnSync('shellcheck', ['-S', 'warning', '-x', '-f', 'gcc', ...names], { cwd: join(work, dir), encoding: 'utf8' });

@@ -4,7 +4,7 @@ import type { Emitter, OutputFile } from './files.js';
 import { checksData } from './checks-data.js';
 
 const sourced = ['runner-emulation.sh', 'runner-vagrant.sh', 'state.sh', 'discover.sh', 'lib.sh'];
-/** The checkpoint that grades each stage 1..4 (index 0: stage 1), under emulate/checks/. */
+/** The handout's checkpoints in order: checkpoint N judges stage N (index 0: stage 1), under emulate/checks/. */
 export const CHECKPOINTS = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh'] as const;
 export const checkpointPath = (file: string) => `emulate/checks/${file}`;
 const runnable = [...CHECKPOINTS, 'all.sh', 'faults.sh'];

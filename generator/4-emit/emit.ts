@@ -4,6 +4,7 @@ import type { Bundler, Emitter, OutputFile } from './files.js';
 import { emitModelJson } from './model-json.js';
 import { emitEmulation } from './emulate.js';
 import { emitChecks } from './checks.js';
+import { emitGrade } from './grade.js';
 import { emitNetworkScripts } from './network.js';
 import { emitServiceConfigs } from './services.js';
 import { emitGuide } from './guide.js';
@@ -13,7 +14,7 @@ import { emitLxd } from './lxd.js';
 import { provenanceLine } from './provenance.js';
 import type { TemplateSet } from './templates.js';
 
-export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitEmulation, emitChecks];
+export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitEmulation, emitChecks, emitGrade];
 
 /** Run after every emitter, in this order, each seeing all files emitted before it. */
 export const bundlers: Bundler[] = [emitLxd, emitCloudInit];

@@ -47,17 +47,6 @@ export interface Figure {
 export const FIGURE_WORDS = ['host', 'switch', 'client', 'container', 'web', 'balancer', 'bridge', 'stpPriority', 'stpOff', 'root', 'blocked', 'master', 'backup', 'vrid', 'adapter', 'nat', 'intnet', 'promiscuous', 'vni', 'udp', 'cpus'] as const;
 export type FigureWords = Record<(typeof FIGURE_WORDS)[number], string>;
 
-export function parseFigureWords(text: string, source: string): FigureWords {
-  const words: Partial<Record<string, string>> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([A-Za-z]+):\s?(.*)$/.exec(line.trim());
-    if (m && m[1]) words[m[1]] = (m[2] ?? '').trim();
-  }
-  const missing = FIGURE_WORDS.filter((k) => words[k] === undefined);
-  if (missing.length) throw new Error(`${source} lacks the figure words ${missing.join(', ')}`);
-  return words as FigureWords;
-}
-
 const slug = (name: string) => name.replace(/-/g, '_');
 const roleWord = (w: FigureWords, role: string) => (role in w ? w[role as keyof FigureWords] : role);
 

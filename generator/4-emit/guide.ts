@@ -2,9 +2,9 @@
 // the figures under diagrams/. This file computes facts from the model and no prose: every word a
 // student reads is in templates/partials/guide/<language>/, which a course overrides file by file.
 import type { LabModel } from '../3-resolve/model.js';
-import { error, SpecError } from '../diagnostics.js';
 import type { EmitContext, Emitter, OutputFile } from './files.js';
-import { buildFigure, parseFigureWords, VIEWS, type FigureWords, type ViewId } from './figures.js';
+import { buildFigure, FIGURE_WORDS, VIEWS, type FigureWords, type ViewId } from './figures.js';
+import { templateWords } from './words.js';
 import { MERMAID_MAX_EDGES, MERMAID_MAX_TEXT, toMermaid } from './figure-text.js';
 import { toSvg } from './figure-svg.js';
 import type { TemplateSet } from './templates.js';
@@ -30,15 +30,7 @@ export const keysForTeacher = (model: LabModel) => model.guide.teacherOnly || mo
 export const diagramPath = (view: ViewId) => `diagrams/${view}.svg`;
 
 export function figureWords(model: LabModel, templates: TemplateSet): FigureWords {
-  const name = `partials/guide/${model.language}/figure-words.hbs`;
-  try {
-    return parseFigureWords(templates.render(name, {}), name);
-  } catch (e) {
-    if (e instanceof SpecError) throw e;
-    // Only an override can lack a word (a test checks the built-in ones): bad input, not a bug.
-    const layer = templates.list().find((t) => t.name === name)?.file ?? name;
-    throw new SpecError([error('template-error', '', `template ${name} (${layer}): ${(e as Error).message}`, 'give every word a line `key: text`, as the built-in file does')], layer);
-  }
+  return templateWords(templates, `partials/guide/${model.language}/figure-words.hbs`, FIGURE_WORDS, 'figure words');
 }
 
 function addressRows(model: LabModel) {

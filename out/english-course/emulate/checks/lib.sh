@@ -22,17 +22,36 @@ T0=${T0:-$(date +%s.%N)}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 title() { printf '\n== %s\n' "$*"; }
-note() { printf '     %s\n' "$*"; }
-pass() { printf '  ok   %s\n' "$*"; }
-fail() { printf '  FAIL %s\n' "$*"; FAILURES=$((FAILURES + 1)); }
+
+# CHECK_REPORT=FILE (./grade sets it): every judgement is also appended to FILE as one record
+# KIND<TAB>WHAT<TAB>EXPECTED<TAB>SEEN (KIND ok, fail or note; EXPECTED and SEEN empty when the
+# judgement names none), and finish appends result<TAB>pass or result<TAB>fail. A tab or line break
+# inside a field becomes a space, so one line is always one record.
+record() {
+  [ -n "${CHECK_REPORT:-}" ] || return 0
+  local line=$1 field; shift
+  for field in "$@"; do line+=$'\t'${field//[$'\t\n\r']/ }; done
+  printf '%s\n' "$line" >>"$CHECK_REPORT"
+}
+# pass WHAT [EXPECTED SEEN], fail WHAT [EXPECTED SEEN]: one judgement; with EXPECTED and SEEN its
+# line says both. note WHAT: a fact that judges nothing.
+judge() {
+  local kind=$1; shift
+  if [ $# -eq 3 ]; then JUDGED="$1: expected '$2', saw '$3'"; record "$kind" "$1" "$2" "$3"
+  else JUDGED=$*; record "$kind" "$*" '' ''; fi
+}
+note() { printf '     %s\n' "$*"; record note "$*" '' ''; }
+pass() { judge ok "$@"; printf '  ok   %s\n' "$JUDGED"; }
+fail() { judge fail "$@"; printf '  FAIL %s\n' "$JUDGED"; FAILURES=$((FAILURES + 1)); }
 
 # expect WHAT EXPECTED SAW: one line saying both, ok when they are equal.
 expect() {
-  if [ "$2" = "$3" ]; then pass "$1: expected '$2', saw '$3'"; else fail "$1: expected '$2', saw '$3'"; fi
+  if [ "$2" = "$3" ]; then pass "$1" "$2" "$3"; else fail "$1" "$2" "$3"; fi
 }
 
 finish() {
-  if [ "$FAILURES" -eq 0 ]; then echo "PASS $(basename "$0")"; exit 0; fi
+  if [ "$FAILURES" -eq 0 ]; then record result pass; echo "PASS $(basename "$0")"; exit 0; fi
+  record result fail
   echo "FAIL $(basename "$0"): $FAILURES failed"
   exit 1
 }
