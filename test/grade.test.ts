@@ -121,9 +121,9 @@ test('English course: English words and the default stage names of a spec that n
   const r = grade(dir, ['--json', join(dir, 'r.json')]);
   assert.is(r.status, 1, r.stderr);
   assert.match(r.stdout, /^Checkpoint 1: Ethernet fabric with STP \(weight 25\): PASS$/m);
-  assert.match(r.stdout, /^Checkpoint 2: VRRP \(weight 25\): FAIL$/m);
+  assert.match(r.stdout, /^Checkpoint 2: First-hop redundancy with VRRP \(weight 25\): FAIL$/m);
   assert.match(r.stdout, /^Checkpoint 3: Load-balanced services \(weight 25\): PASS$/m);
-  assert.match(r.stdout, /^Checkpoint 4: VXLAN \(weight 25\): FAIL$/m);
+  assert.match(r.stdout, /^Checkpoint 4: VXLAN overlay \(weight 25\): FAIL$/m);
   assert.match(r.stdout, /^ {2}✗ VIP holder: expected 'bal1', saw 'bal2'$/m);
   assert.match(r.stdout, /\nScore: 50 out of 100\n$/);
   const report = readReport(join(dir, 'r.json'));
