@@ -61,7 +61,7 @@ const expected = [
   { containers: ['bal1', 'bal2', 'serv1', 'serv2', 'serv3'], daemons: { bal1: ['haproxy', 'keepalived'], serv2: ['apache2'] } },
 ] as { containers: string[]; daemons: Record<string, string[]> }[];
 const vms = ['host1', 'host2', 'swout1', 'swout2', 'user'];
-const CHECKPOINT_FILES = ['cp1-stp.sh', 'cp2-vrrp.sh', 'cp3-service.sh', 'cp4-vxlan.sh'];
+const WEIGHTS = (reference['stages'] as { weight?: number }[]).map((s) => s.weight ?? 0);
 // What each checkpoint names first when its stage is not built (the reference lab's first element).
 const NOT_BUILT = ['host1: sw1-vsw1 is in no bridge', 'container bal1 on host1: not running', 'container (bal1: no interface with address 10\\.0\\.0\\.250|serv1 on host1: not running)', 'host1: no VXLAN device with VNI 42'];
 
@@ -83,15 +83,19 @@ for (const stage of [0, 1, 2, 3, 4]) {
       if (stage === 2) assert.not.ok(commsIn(`${lab}-bal1`).includes('haproxy'), 'no haproxy before stage 3');
       const ping = spawnSync('ip', ['netns', 'exec', `${lab}-user`, 'ping', '-c1', '-W2', '172.16.1.254']);
       assert.is(ping.status === 0, stage >= 2, 'the client reaches the VIP from stage 2');
-      // Checkpoints 1..stage pass; the later ones fail at once, naming what their stage lacks.
-      for (const n of [1, 2, 3, 4]) {
-        const cp = runScript(dir, `emulate/checks/${CHECKPOINT_FILES[n - 1]}`, [], 300);
-        if (n <= stage) assert.is(cp.status, 0, `checkpoint ${n} passes at stage ${stage}`);
-        else {
-          assert.is(cp.status, 1, `checkpoint ${n} fails at stage ${stage}`);
-          assert.match(cp.out, new RegExp(`FAIL not built as stage ${n} expects: ${NOT_BUILT[n - 1]}`), `checkpoint ${n} says what stage ${stage} lacks`);
-        }
+      // The lab's ./grade: checkpoints 1..stage pass; the later ones fail at once, naming what the
+      // stage lacks; the score is the weights of the stages built.
+      const json = join(dir, 'grade.json');
+      const graded = runScript(dir, 'grade', ['--json', json], 900);
+      assert.is(graded.status, stage === 4 ? 0 : 1, 'grade exits 0 only when every checkpoint passes');
+      const report = JSON.parse(readFileSync(json, 'utf8')) as { score: number; checkpoints: { number: number; result: string; evidence: { kind: string; what: string }[] }[] };
+      for (const cp of report.checkpoints) {
+        const n = cp.number;
+        assert.is(cp.result, n <= stage ? 'pass' : 'fail', `checkpoint ${n} at stage ${stage}`);
+        if (n > stage) assert.ok(cp.evidence.some((e) => e.kind === 'fail' && new RegExp(`^not built as stage ${n} expects: ${NOT_BUILT[n - 1]}`).test(e.what)), `checkpoint ${n} says what stage ${stage} lacks`);
       }
+      assert.is(report.score, WEIGHTS.slice(0, stage + 1).reduce((a, b) => a + b, 0), 'score: the weights of the stages built');
+      if (stage === 2) process.stdout.write(`SAMPLE REPORT (stage 2)\n${graded.out}\n`);
     } finally {
       const down = runScript(dir, 'emulate/down.sh');
       assert.is(down.status, 0);
