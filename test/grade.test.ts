@@ -66,8 +66,8 @@ test('lib.sh records each judgement as kind<TAB>what<TAB>expected<TAB>seen, and 
   delete env.CHECK_REPORT;
   const without = spawnSync(script, [], { encoding: 'utf8', env });
   assert.is(withReport.stdout, without.stdout, 'CHECK_REPORT changes nothing on the terminal');
-  assert.match(without.stdout, /^ {2}ok {3}w: expected 'e', saw 's'$/m);
-  assert.match(without.stdout, /^ {2}FAIL f: expected '1', saw '2'$/m);
+  assert.match(without.stdout, /^ {2}ok {3}w: se esperaba 'e', se vio 's'$/m, 'in the lab\'s language');
+  assert.match(without.stdout, /^ {2}FAIL f: se esperaba '1', se vio '2'$/m);
   assert.match(without.stdout, /^ {2}ok {3}plain$/m);
   assert.match(without.stdout, /^ {5}a note$/m);
   assert.match(without.stdout, /^FAIL cp1-stp\.sh: 3 failed$/m);

@@ -1,7 +1,7 @@
 // Grading judges behaviour (root, emulation): the whole reference lab passes its four checkpoints;
 // each mistake a student makes is then injected by hand, the checkpoint that grades it fails with
 // evidence naming the mistake while a neighbouring checkpoint still passes, and the mistake is
-// undone before the next one.
+// undone before the next one. The evidence is in the lab's language (Spanish here).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +67,7 @@ test('the wrong STP root fails checkpoint 1, naming the root seen', () => {
     // Two hello times: every bridge has heard the new root (a student's lab is graded long after).
     sh('sleep 2');
     const wrong = inNs('swout2', 'cat /sys/class/net/swout2/bridge/bridge_id');
-    judged(1, new RegExp(`FAIL root bridge seen by host1/vswout1 .*expected '${rootId}', saw '${wrong}'`), 2);
+    judged(1, new RegExp(`FAIL puente raíz que ve host1/vswout1 .*se esperaba '${rootId}', se vio '${wrong}'`), 2);
   } finally {
     inNs('swout2', `ip link set dev swout2 type bridge priority ${before}`);
   }
@@ -78,7 +78,7 @@ test('VRRP priorities swapped fail checkpoint 2, naming the master seen', () => 
   const undo = edit('containers/bal1/keepalived.conf', swap);
   try {
     restartDaemon(['bal1'], 'keepalived');
-    judged(2, /FAIL VRRP vrrpext master \(holder of 172\.16\.1\.254\): expected 'bal1', saw 'bal2'/, 1);
+    judged(2, /FAIL maestro VRRP de vrrpext \(quien tiene 172\.16\.1\.254\): se esperaba 'bal1', se vio 'bal2'/, 1);
   } finally {
     undo();
     restartDaemon(['bal1'], 'keepalived');
@@ -90,7 +90,7 @@ test('a server missing from the backend fails checkpoint 3, naming the servers t
   const undo = [edit('containers/bal1/haproxy.cfg', drop), edit('containers/bal2/haproxy.cfg', drop)];
   try {
     restartDaemon(['bal1', 'bal2'], 'haproxy');
-    judged(3, /FAIL miservidor via 172\.16\.1\.254: roundrobin answers from every reachable server: expected 'serv1 serv2 serv3', saw 'serv1 serv3'/, 2);
+    judged(3, /FAIL miservidor por 172\.16\.1\.254: roundrobin responde desde todos los servidores alcanzables: se esperaba 'serv1 serv2 serv3', se vio 'serv1 serv3'/, 2);
   } finally {
     for (const u of undo) u();
     restartDaemon(['bal1', 'bal2'], 'haproxy');
@@ -100,7 +100,7 @@ test('a server missing from the backend fails checkpoint 3, naming the servers t
 test('a balancer that forwards fails checkpoint 3, naming the forwarding', () => {
   inNs('bal1', 'sysctl -qw net.ipv4.ip_forward=1');
   try {
-    judged(3, /FAIL bal1: net\.ipv4\.ip_forward: expected '0', saw '1'/, 4);
+    judged(3, /FAIL bal1: net\.ipv4\.ip_forward: se esperaba '0', se vio '1'/, 4);
   } finally {
     inNs('bal1', 'sysctl -qw net.ipv4.ip_forward=0');
   }
@@ -108,7 +108,7 @@ test('a balancer that forwards fails checkpoint 3, naming the forwarding', () =>
 
 test('no VXLAN fails checkpoint 4, naming the missing device', () => {
   inNs('host1', 'ip link del vx-vxint');
-  judged(4, /FAIL not built as stage 4 expects: host1: no VXLAN device with VNI 42 \(segment vxint\)/, 3);
+  judged(4, /FAIL falta lo que la etapa 4 construye: host1: no hay ningún dispositivo VXLAN con VNI 42 \(segmento vxint\)/, 3);
 });
 
 test.after(() => {

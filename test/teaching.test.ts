@@ -62,8 +62,9 @@ const expected = [
 ] as { containers: string[]; daemons: Record<string, string[]> }[];
 const vms = ['host1', 'host2', 'swout1', 'swout2', 'user'];
 const WEIGHTS = (reference['stages'] as { weight?: number }[]).map((s) => s.weight ?? 0);
-// What each checkpoint names first when its stage is not built (the reference lab's first element).
-const NOT_BUILT = ['host1: sw1-vsw1 is in no bridge', 'container bal1 on host1: not running', 'container (bal1: no interface with address 10\\.0\\.0\\.250|serv1 on host1: not running)', 'host1: no VXLAN device with VNI 42'];
+// What each checkpoint names first when its stage is not built (the reference lab's first element),
+// in the lab's language.
+const NOT_BUILT = ['host1: sw1-vsw1 no está en ningún puente', 'el contenedor bal1 de host1 no está en marcha', '(el contenedor bal1 no tiene ninguna interfaz con la dirección 10\\.0\\.0\\.250|el contenedor serv1 de host1 no está en marcha)', 'host1: no hay ningún dispositivo VXLAN con VNI 42'];
 
 for (const stage of [0, 1, 2, 3, 4]) {
   test(`stage ${stage}: up reaches ready with only what the stage builds, down leaves nothing`, () => {
@@ -92,7 +93,7 @@ for (const stage of [0, 1, 2, 3, 4]) {
       for (const cp of report.checkpoints) {
         const n = cp.number;
         assert.is(cp.result, n <= stage ? 'pass' : 'fail', `checkpoint ${n} at stage ${stage}`);
-        if (n > stage) assert.ok(cp.evidence.some((e) => e.kind === 'fail' && new RegExp(`^not built as stage ${n} expects: ${NOT_BUILT[n - 1]}`).test(e.what)), `checkpoint ${n} says what stage ${stage} lacks`);
+        if (n > stage) assert.ok(cp.evidence.some((e) => e.kind === 'fail' && new RegExp(`^falta lo que la etapa ${n} construye: ${NOT_BUILT[n - 1]}`).test(e.what)), `checkpoint ${n} says what stage ${stage} lacks`);
       }
       assert.is(report.score, WEIGHTS.slice(0, stage + 1).reduce((a, b) => a + b, 0), 'score: the weights of the stages built');
       if (stage === 2) process.stdout.write(`SAMPLE REPORT (stage 2)\n${graded.out}\n`);

@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-{{comment provenance}}
 # The four checkpoints in the handout's order; exit 1 if any failed.
 set -uo pipefail
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
