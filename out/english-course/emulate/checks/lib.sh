@@ -14,8 +14,17 @@ esac
 . "$CHECKS_DIR/state.sh"
 # shellcheck source=expect.sh
 . "$CHECKS_DIR/expect.sh"
+# shellcheck source=words.sh
+. "$CHECKS_DIR/words.sh"
 # shellcheck source=discover.sh
 . "$CHECKS_DIR/discover.sh"
+
+# say KEY [NAME=VALUE...]: the sentence KEY in the lab's language, each {NAME} in it filled in.
+say() {
+  local text=${SAY[$1]:-$1} pair; shift
+  for pair in "$@"; do text=${text//"{${pair%%=*}}"/"${pair#*=}"}; done
+  printf '%s' "$text"
+}
 
 FAILURES=0
 T0=${T0:-$(date +%s.%N)}
@@ -37,7 +46,7 @@ record() {
 # line says both. note WHAT: a fact that judges nothing.
 judge() {
   local kind=$1; shift
-  if [ $# -eq 3 ]; then JUDGED="$1: expected '$2', saw '$3'"; record "$kind" "$1" "$2" "$3"
+  if [ $# -eq 3 ]; then JUDGED=$(say expectedSeen what="$1" expected="$2" seen="$3"); record "$kind" "$1" "$2" "$3"
   else JUDGED=$*; record "$kind" "$*" '' ''; fi
 }
 note() { printf '     %s\n' "$*"; record note "$*" '' ''; }
@@ -84,7 +93,7 @@ require_ready() {
   discover "$CHECK_SCOPE"
   if [ ${#GAPS[@]} -gt 0 ]; then
     local g
-    for g in "${GAPS[@]}"; do fail "not built as stage $CHECK_SCOPE expects: $g"; done
+    for g in "${GAPS[@]}"; do fail "$(say notBuilt stage="$CHECK_SCOPE" gap="$g")"; done
     finish
   fi
   local bound=$STP_SETTLE row mdi=0 m
@@ -95,7 +104,7 @@ require_ready() {
   start=$(now)
   while :; do
     if ! wait_until "$bound" lab_ready; then
-      fail "lab up to stage $CHECK_SCOPE not converged within $bound s: $(lab_gap)"
+      fail "$(say notConverged stage="$CHECK_SCOPE" secs="$bound" gap="$(lab_gap)")"
       finish
     fi
     [ "$CHECK_SCOPE" -ge 2 ] && [ ${#VRRP_GROUPS[@]} -gt 0 ] || break
@@ -103,7 +112,7 @@ require_ready() {
     sleep "$mdi"
     [ "$holders" = "$(all_vip_holders)" ] && lab_ready && break
   done
-  pass "lab up to stage $CHECK_SCOPE converged (waited $(since "$start") s)"
+  pass "$(say converged stage="$CHECK_SCOPE" secs="$(since "$start")")"
 }
 require_whole_lab() {
   discover 4
@@ -158,20 +167,20 @@ expect_balance() {
       # Strict rotation: every n consecutive requests hit n different servers, same order each round.
       ok=yes
       for ((i = 0; i + n < ${#answered[@]}; i++)); do [ "${answered[$i]}" = "${answered[$((i + n))]}" ] || ok=no; done
-      expect "$what: $algo answers from every reachable server" "$(sorted_words "$reach")" "$distinct"
-      expect "$what: $algo strict rotation (request i and i+$n hit one server, first $n distinct)" "yes $n" "$ok $(printf '%s\n' "${answered[@]:0:$n}" | sort -u | wc -l)" ;;
+      expect "$(say balEvery what="$what" algo="$algo")" "$(sorted_words "$reach")" "$distinct"
+      expect "$(say balRotation what="$what" algo="$algo" n="$n")" "yes $n" "$ok $(printf '%s\n' "${answered[@]:0:$n}" | sort -u | wc -l)" ;;
     leastconn)
       # Sequential requests leave every server with 0 connections: haproxy rotates among the tied.
-      expect "$what: leastconn with sequential requests, every reachable server answers" "$(sorted_words "$reach")" "$distinct" ;;
+      expect "$(say balLeastconn what="$what")" "$(sorted_words "$reach")" "$distinct" ;;
     source | uri)
       # One client (source) or one path (uri) hashes to one server, one of the reachable ones.
       local one=${answered[0]:-}
-      [[ " $reach " == *" $one "* ]] || one="(not reachable: $one)"
-      expect "$what: $algo sends one client and one path to one reachable server" "$one" "$distinct" ;;
+      [[ " $reach " == *" $one "* ]] || one=$(say notReachable server="$one")
+      expect "$(say balHash what="$what" algo="$algo")" "$one" "$distinct" ;;
     first)
       # The first server (backend order) with a free slot takes everything: without maxconn, always it.
-      expect "$what: first, the first UP server takes every request" "${reach%% *}" "$distinct" ;;
-    *) fail "$what: no expectation for algorithm '$algo'" ;;
+      expect "$(say balFirst what="$what")" "${reach%% *}" "$distinct" ;;
+    *) fail "$(say balUnknown what="$what" algo="$algo")" ;;
   esac
 }
 

@@ -7,12 +7,12 @@
 set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-title "Checkpoint 1: STP (lab $LAB, runner ${RUNNER:-emulation})"
+title "$(say cp1Title lab="$LAB" runner="${RUNNER:-emulation}")"
 require_ready 1
 
 for row in "${STP_ROOTS[@]}"; do
   read -r vm br want _ rvm rbr <<<"$row"
-  expect "root bridge seen by $vm/$br (bridge/root_id; the root should be $rvm/$rbr)" "$want" "$(on "$vm" cat "/sys/class/net/$br/bridge/root_id" 2>/dev/null)"
+  expect "$(say rootSeen bridge="$vm/$br" root="$rvm/$rbr")" "$want" "$(on "$vm" cat "/sys/class/net/$br/bridge/root_id" 2>/dev/null)"
 done
 
 want_blocked='' saw_blocked=''
@@ -21,16 +21,16 @@ for vm in $(printf '%s\n' "${STP_BRIDGES[@]}" | awk '{ print $1 }' | sort -u); d
 done
 for row in "${STP_PORTS[@]}"; do read -r vm br p state _ <<<"$row"; [ "$state" = 4 ] && want_blocked+=" $vm/$br/$p"; done
 if [ "$BRIDGE_IDS_AS_MODEL" = 1 ]; then
-  expect "blocked ports" "$(sorted_words "$want_blocked")" "$(sorted_words "$saw_blocked")"
+  expect "$(say blockedPorts)" "$(sorted_words "$want_blocked")" "$(sorted_words "$saw_blocked")"
 else
   # Other bridge ids may break ties between equal paths elsewhere; a tree over the same cables
   # still blocks one port per redundant cable.
-  note "bridge ids differ from the model's (bridge MACs or priorities of the student's choice): blocked ports judged by number"
-  expect "number of blocked ports (seen: $(sorted_words "$saw_blocked"))" "$(wc -w <<<"$want_blocked")" "$(wc -w <<<"$saw_blocked")"
+  note "$(say idsDiffer)"
+  expect "$(say blockedCount seen="$(sorted_words "$saw_blocked")")" "$(wc -w <<<"$want_blocked")" "$(wc -w <<<"$saw_blocked")"
 fi
 
 for a in "${EXT_ADDRS[@]}"; do
-  if client_reaches "$a"; then pass "$CLIENT reaches $a"; else fail "$CLIENT reaches $a: expected a ping reply, saw none"; fi
+  if client_reaches "$a"; then pass "$(say reaches from="$CLIENT" to="$a")" "$(say aReply)" "$(say aReply)"; else fail "$(say reaches from="$CLIENT" to="$a")" "$(say aReply)" "$(say noReply)"; fi
 done
 
 cut=''
@@ -39,26 +39,26 @@ for row in "${INTER_SWITCH_CABLES[@]}"; do
   if [ -n "${CUT:-}" ]; then [ "$cable" = "$CUT" ] && cut=$row; elif [ "$on_tree" = 1 ] && [ "$redundant" = 1 ]; then cut=$row; break; fi
 done
 if [ -z "$cut" ]; then
-  note "no inter-switch cable on the tree with another path${CUT:+ named $CUT}: nothing to cut"
+  note "$(say noCut named="${CUT:+ ($CUT)}")"
 else
   read -r cable vm_a nic_a vm_b nic_b _ <<<"$cut"
-  note "cable $cable down (both ends: $vm_a/$nic_a, $vm_b/$nic_b)"
+  note "$(say cableDown cable="$cable" a="$vm_a/$nic_a" b="$vm_b/$nic_b")"
   on "$vm_a" ip link set "$nic_a" down
   on "$vm_b" ip link set "$nic_b" down
   if wait_until "$STP_SETTLE" eval 'stp_settled && client_reaches_all'; then
-    pass "tree reconverged without $cable and $CLIENT reaches all ${#EXT_ADDRS[@]} addresses again after $WAITED s"
+    pass "$(say treeReconverged cable="$cable" client="$CLIENT" n="${#EXT_ADDRS[@]}" secs="$WAITED")"
   else
-    fail "without $cable: expected a settled tree and reachability within $STP_SETTLE s, saw: $(stp_survey; echo "$STP_TRANSIENT ports listening/learning")"
+    fail "$(say withoutCable cable="$cable" client="$CLIENT" n="${#EXT_ADDRS[@]}" secs="$STP_SETTLE")" "$(say settled)" "$(say notSettled survey="$(stp_survey; echo "$STP_TRANSIENT listening/learning")")"
   fi
-  note "cable $cable restored"
+  note "$(say cableRestored cable="$cable")"
   on "$vm_a" ip link set "$nic_a" up
   on "$vm_b" ip link set "$nic_b" up
   tree_back() { if [ "$BRIDGE_IDS_AS_MODEL" = 1 ]; then stp_survey; [ "$STP_DONE" = "$STP_TOTAL" ]; else stp_settled; fi; }
   if wait_until "$STP_SETTLE" eval 'tree_back && client_reaches_all'; then
-    pass "tree back to the expected one after $WAITED s"
+    pass "$(say treeBackAfter secs="$WAITED")"
   else
     stp_survey
-    fail "after restoring $cable: expected all $STP_TOTAL ports as planned, saw $STP_DONE${STP_WRONG:+ (unexpected:$STP_WRONG)}"
+    fail "$(say treeBack cable="$cable" n="$STP_TOTAL")" "$STP_TOTAL" "$STP_DONE${STP_WRONG:+ (!$STP_WRONG)}"
   fi
 fi
 finish

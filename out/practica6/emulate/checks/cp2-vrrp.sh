@@ -8,7 +8,7 @@ set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 trap probe_stop EXIT
 
-title "Checkpoint 2: VRRP (lab $LAB, runner ${RUNNER:-emulation})"
+title "$(say cp2Title lab="$LAB" runner="${RUNNER:-emulation}")"
 require_ready 2
 
 # group_probes GROUP: sets URLS to the vip:port of every service behind the group's VIPs that
@@ -19,18 +19,18 @@ group_probes() {
   for row in "${SERVICES[@]}"; do
     read -r _ v p _ g <<<"$row"
     [ "$g" = "$1" ] || continue
-    if fetch_from_client "$v" "$p" >/dev/null 2>&1; then URLS+=" $v:$p"; else note "http://$v:$p/ does not answer (a stage 3 service): not probed"; fi
+    if fetch_from_client "$v" "$p" >/dev/null 2>&1; then URLS+=" $v:$p"; else note "$(say notProbed url="http://$v:$p/")"; fi
   done
   URLS=${URLS# }
 }
 for grow in "${VRRP_GROUPS[@]}"; do
   read -r g master preempt vips <<<"$grow"
   holders=$(vip_holders "$g")
-  expect "VRRP $g master (holder of $vips)" "$master" "$holders"
+  expect "$(say vrrpMaster group="$g" vips="$vips")" "$master" "$holders"
   # The failover below is the model's from its master: from another holder it would judge nothing.
-  if [ "$holders" != "$master" ]; then note "VRRP $g: failover not tried, its master is not the expected one"; continue; fi
+  if [ "$holders" != "$master" ]; then note "$(say noFailover group="$g")"; continue; fi
   for v in $vips; do
-    if client_reaches "$v"; then pass "$CLIENT reaches VIP $v"; else fail "$CLIENT reaches VIP $v: expected a ping reply, saw none"; fi
+    if client_reaches "$v"; then pass "$(say reaches from="$CLIENT" to="VIP $v")" "$(say aReply)" "$(say aReply)"; else fail "$(say reaches from="$CLIENT" to="VIP $v")" "$(say aReply)" "$(say noReply)"; fi
   done
   link='' bound='' returns=''
   for row in "${VRRP_LINKS[@]}"; do read -r gg m vm hif _ <<<"$row"; [ "$gg/$m" = "$g/$master" ] && link="$vm $hif"; done
@@ -40,52 +40,53 @@ for grow in "${VRRP_GROUPS[@]}"; do
   urls=$URLS
   for u in $urls; do probe_start "http://$u/" 3000 "$u"; done
 
-  note "$master loses its external link ($vm/$hif down)"
+  note "$(say linkDown master="$master" link="$vm/$hif")"
   mark FROM_LINE
   on "$vm" ip link set "$hif" down
   others() { local h; h=$(vip_holders "$g"); [ -n "$h" ] && [ "$h" = "${h%% *}" ] && [ "$h" != "$master" ]; }
   if wait_until "$VRRP_SETTLE" others; then
-    pass "VIP moved to $(vip_holders "$g") after $WAITED s (master-down interval $bound s)"
+    pass "$(say vipMoved holder="$(vip_holders "$g")" secs="$WAITED" bound="$bound")"
   else
-    fail "expected a backup to hold $vips, saw '$(vip_holders "$g")'"
+    fail "$(say backupHolds vips="$vips" secs="$VRRP_SETTLE")" "$(say aBackup)" "$(vip_holders "$g")"
   fi
   for v in $vips; do
-    if wait_until 10 client_reaches "$v"; then pass "VIP $v answers on the backup"; else fail "VIP $v: expected a ping reply from the backup, saw none"; fi
+    if wait_until 10 client_reaches "$v"; then pass "$(say vipBackup vip="$v")" "$(say aReply)" "$(say aReply)"; else fail "$(say vipBackup vip="$v")" "$(say aReply)" "$(say noReply)"; fi
   done
   if [ -n "$urls" ]; then
     wait_until 20 all_services_answer >/dev/null
     TO_LINE=()
     read -r failed total outage <<<"$(probes_outage)"
-    if within "$bound" "$outage"; then pass "takeover: client saw $failed of $total requests fail ($urls), outage $outage s within the master-down interval $bound s + 0.5 s";
-    else fail "takeover: client saw $failed of $total requests fail ($urls), outage $outage s, expected at most the master-down interval $bound s + 0.5 s"; fi
+    if within "$bound" "$outage"; then judgement=pass; else judgement=fail; fi
+    "$judgement" "$(say takeover failed="$failed" total="$total" urls="$urls")" "$(say atMost bound="$bound")" "$outage s"
   fi
 
-  note "$master's link returns ($vm/$hif up)"
+  note "$(say linkUp master="$master" link="$vm/$hif")"
   mark FROM_LINE
   on "$vm" ip link set "$hif" up
   if [ "$returns" = master ]; then
-    why=preemption
-    [ "$preempt" = true ] || why="no preemption, but its port listens and learns longer than the master-down interval: master by silence"
+    why=$(say whyPreempt)
+    [ "$preempt" = true ] || why=$(say whySilence)
     if wait_until "$((STP_SETTLE + VRRP_SETTLE))" eval 'lab_ready && [ "$(vip_holders "$g")" = "$master" ]'; then
-      pass "link back ($why): $master holds the VIP again and the lab is converged after $WAITED s"
+      pass "$(say linkBack why="$why" vips="$vips")" "$master" "$(vip_holders "$g")"
+      note "$(say linkBackAfter secs="$WAITED")"
     else
-      fail "link back ($why): expected $master to take $vips back, saw '$(vip_holders "$g")' ($(lab_gap))"
+      fail "$(say linkBack why="$why" vips="$vips")" "$master" "$(vip_holders "$g") ($(lab_gap))"
     fi
   else
     sleep "$VRRP_SETTLE"
     h=$(vip_holders "$g")
-    if [ "$h" != "$master" ] && [ "$h" = "${h%% *}" ]; then pass "no preempt: the VIP stays on $h"; else fail "no preempt: expected the VIP to stay on the backup, saw '$h'"; fi
-    wait_until "$((STP_SETTLE + VRRP_SETTLE))" lab_ready || fail "link back: lab not converged: $(lab_gap)"
+    if [ "$h" != "$master" ] && [ "$h" = "${h%% *}" ]; then pass "$(say noPreempt vips="$vips")" "$(say aBackup)" "$h"; else fail "$(say noPreempt vips="$vips")" "$(say aBackup)" "$h"; fi
+    wait_until "$((STP_SETTLE + VRRP_SETTLE))" lab_ready || fail "$(say linkBackGap gap="$(lab_gap)")"
   fi
   if [ -n "$urls" ]; then
     # The request in flight when the lab converged started before it: the window begins after it.
     mark TO_LINE 1
     read -r failed total outage <<<"$(probes_outage)"
-    note "link back: client saw $failed of $total requests fail, outage $outage s"
+    note "$(say linkBackOutage failed="$failed" total="$total" outage="$outage")"
     for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; probe_wait_lines "$((TO_LINE[$k] + 20))"; done
     marks_shift 20
     read -r failed total _ <<<"$(probes_outage)"
-    expect "failed requests among the 20 per service after reconvergence" 0 "$failed"
+    expect "$(say afterReconvergence)" 0 "$failed"
     probe_stop
     marks_clear
   fi

@@ -8,13 +8,13 @@
 set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-title "Checkpoint 3: service (lab $LAB, runner ${RUNNER:-emulation})"
+title "$(say cp3Title lab="$LAB" runner="${RUNNER:-emulation}")"
 require_ready 3
 
 for row in "${SERVICES[@]}"; do
   read -r svc vip port algo g <<<"$row"
   master=$(vip_holders "$g")
-  if ! view=$(balancer_view "$master" "$svc"); then fail "$svc: VIP $vip of group $g is held by '$master', not one of the service's balancers"; continue; fi
+  if ! view=$(balancer_view "$master" "$svc"); then fail "$(say notBalancer service="$svc" vip="$vip" group="$g" holder="$master")"; continue; fi
   reach=$(view_reachable "$view")
   src=$(view_source "$view")
   n=$(wc -w <<<"$reach")
@@ -26,15 +26,17 @@ for row in "${SERVICES[@]}"; do
     answered+=("${id%% *}")
     clients+=" ${id#* }"
   done
-  expect "$svc ($algo): failed requests out of $total to $vip:$port" 0 "$bad"
-  note "$svc via $vip (master $master, reaches: $reach): servers in request order: ${answered[*]}"
-  expect_balance "$svc via $vip" "$algo" "$reach" "${answered[@]}"
-  expect "$svc via $vip: client address every page shows" "$src" "$(sorted_words "$(tr ' ' '\n' <<<"$clients" | sort -u | tr '\n' ' ')")"
+  via=$(say via service="$svc" vip="$vip")
+  expect "$(say failedRequests service="$svc" algo="$algo" total="$total" url="$vip:$port")" 0 "$bad"
+  note "$(say inOrder what="$via" master="$master" reach="$reach" order="${answered[*]}")"
+  expect_balance "$via" "$algo" "$reach" "${answered[@]}"
+  expect "$(say clientAddress what="$via")" "$src" "$(sorted_words "$(tr ' ' '\n' <<<"$clients" | sort -u | tr '\n' ' ')")"
 done
 
 for row in "${SERVERS[@]}"; do
   read -r s addr port <<<"$row"
-  if on "$CLIENT" curl -s --connect-timeout 1 -m 2 -o /dev/null "http://$addr:$port/"; then fail "$CLIENT reaches server $s at $addr:$port directly: expected no answer, saw one"; else pass "$CLIENT cannot reach $s at $addr:$port directly"; fi
+  direct=$(say direct client="$CLIENT" server="$s" url="$addr:$port")
+  if on "$CLIENT" curl -s --connect-timeout 1 -m 2 -o /dev/null "http://$addr:$port/"; then fail "$direct" "$(say noAnswer)" "$(say anAnswer)"; else pass "$direct" "$(say noAnswer)" "$(say noAnswer)"; fi
 done
 
 declare -A server_addr=() checked=()
@@ -43,7 +45,7 @@ for row in "${VRRP_LINKS[@]}"; do
   read -r _ bal _ _ bal_addr <<<"$row"
   [ -z "${checked[$bal]:-}" ] || continue
   checked[$bal]=1
-  expect "$bal: net.ipv4.ip_forward" 0 "$(on "$bal" cat /proc/sys/net/ipv4/ip_forward)"
+  expect "$(say ipForward balancer="$bal")" 0 "$(on "$bal" cat /proc/sys/net/ipv4/ip_forward)"
   # A server this balancer reaches (forwarding is a property of the balancer: one is enough),
   # through a route via the balancer on the client: a forwarding balancer would answer through it.
   for view in "${BALANCER_VIEW[@]}"; do
@@ -54,7 +56,8 @@ for row in "${VRRP_LINKS[@]}"; do
       checked[$bal/fwd]=1
       addr=${server_addr[$s]}
       on "$CLIENT" ip route replace "$addr/32" via "$bal_addr"
-      if client_reaches "$addr"; then fail "$bal forwards: $CLIENT pinged $s ($addr) via $bal_addr"; else pass "$bal does not forward: no reply from $s ($addr) via $bal_addr"; fi
+      forwarding=$(say forwardVia balancer="$bal" client="$CLIENT" server="$s" address="$addr" via="$bal_addr")
+      if client_reaches "$addr"; then fail "$forwarding" "$(say noReply)" "$(say aReply)"; else pass "$forwarding" "$(say noReply)" "$(say noReply)"; fi
       on "$CLIENT" ip route del "$addr/32" via "$bal_addr"
     done
   done

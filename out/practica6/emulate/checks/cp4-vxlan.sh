@@ -8,7 +8,7 @@
 set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-title "Checkpoint 4: VXLAN (lab $LAB, runner ${RUNNER:-emulation})"
+title "$(say cp4Title lab="$LAB" runner="${RUNNER:-emulation}")"
 require_ready 4
 
 declare -A server_addr=() pinged=()
@@ -19,10 +19,11 @@ for view in "${BALANCER_VIEW[@]}"; do
   for s in $(view_reachable "$view"); do
     [ -z "${pinged[$bal/$s]:-}" ] || continue
     pinged[$bal/$s]=1
-    if on "$bal" ping -c 1 -W 1 -q "${server_addr[$s]}" >/dev/null 2>&1; then pass "$bal reaches $s (${server_addr[$s]})"; else fail "$bal reaches $s (${server_addr[$s]}): expected a ping reply, saw none"; fi
+    reach=$(say balReaches balancer="$bal" server="$s" address="${server_addr[$s]}")
+    if on "$bal" ping -c 1 -W 1 -q "${server_addr[$s]}" >/dev/null 2>&1; then pass "$reach" "$(say aReply)" "$(say aReply)"; else fail "$reach" "$(say aReply)" "$(say noReply)"; fi
   done
   if haproxy_stats_address "$bal" >/dev/null; then
-    expect "$bal/$svc: haproxy servers UP in backend $svc" "$(sorted_words "$(view_reachable "$view")")" "$(sorted_words "$(haproxy_up_servers "$bal" "$svc")")"
+    expect "$(say haproxyUp balancer="$bal" service="$svc")" "$(sorted_words "$(view_reachable "$view")")" "$(sorted_words "$(haproxy_up_servers "$bal" "$svc")")"
   fi
 done
 # Across the overlay, each VIP serves from every server its holder reaches, local or remote.
@@ -34,11 +35,12 @@ for row in "${SERVICES[@]}"; do
   for _ in $(seq 1 $((3 * $(wc -w <<<"$want")))); do
     if id=$(fetch_from_client "$vip" "$port" 2>/dev/null | page_identity) && [ -n "$id" ]; then answered+=("${id%% *}"); else bad=$((bad + 1)); fi
   done
-  expect "$svc via $vip with the tunnels: failed requests" 0 "$bad"
-  expect_balance "$svc via $vip with the tunnels" "$algo" "$want" "${answered[@]}"
+  via=$(say viaWith service="$svc" vip="$vip")
+  expect "$(say failed what="$via")" 0 "$bad"
+  expect_balance "$via" "$algo" "$want" "${answered[@]}"
 done
 
-[ ${#VXLAN_DEVICES[@]} -gt 0 ] || { note "no VXLAN segment"; finish; }
+[ ${#VXLAN_DEVICES[@]} -gt 0 ] || { note "$(say noVxlan)"; finish; }
 tunnels() {
   local row m members
   for row in "${VXLAN_DEVICES[@]}"; do
@@ -46,7 +48,7 @@ tunnels() {
     for m in $members; do on "${m%%:*}" ip link set "${m#*:}" "$1"; done
   done
 }
-note "every VXLAN tunnel down"
+note "$(say tunnelsDown)"
 tunnels down
 # Every balancer serves only its local servers: as haproxy's statistics say, or, where they cannot
 # be read (a student's haproxy.cfg), as a few requests through each VIP show.
@@ -68,30 +70,31 @@ local_only() {
     done
   done
 }
-if wait_until "$HAPROXY_SETTLE" local_only; then pass "the balancers serve only their local servers after $WAITED s"; fi
+if wait_until "$HAPROXY_SETTLE" local_only; then pass "$(say localOnly secs="$WAITED")"; fi
 for view in "${BALANCER_VIEW[@]}"; do
   read -r bal svc _ <<<"$view"
   haproxy_stats_address "$bal" >/dev/null || continue
-  expect "$bal/$svc without tunnels: haproxy servers UP in backend $svc" "$(sorted_words "$(view_without_tunnels "$view")")" "$(sorted_words "$(haproxy_up_servers "$bal" "$svc")")"
+  expect "$(say haproxyUpWithout balancer="$bal" service="$svc")" "$(sorted_words "$(view_without_tunnels "$view")")" "$(sorted_words "$(haproxy_up_servers "$bal" "$svc")")"
 done
 for row in "${SERVICES[@]}"; do
   read -r svc vip port algo g <<<"$row"
   master=$(vip_holders "$g")
   want=$(view_without_tunnels "$(balancer_view "$master" "$svc")")
+  via=$(say viaWithout service="$svc" vip="$vip")
   n=$(wc -w <<<"$want")
   answered=() bad=0
   for _ in $(seq 1 $((n > 0 ? 3 * n : 3))); do
     if id=$(fetch_from_client "$vip" "$port" 2>/dev/null | page_identity) && [ -n "$id" ]; then answered+=("${id%% *}"); else bad=$((bad + 1)); fi
   done
   if [ "$n" = 0 ]; then
-    expect "$svc via $vip without tunnels: master $master has no local server, requests answered" 0 "${#answered[@]}"
+    expect "$(say noLocal what="$via" master="$master")" 0 "${#answered[@]}"
   else
-    expect "$svc via $vip without tunnels: failed requests" 0 "$bad"
-    note "$svc via $vip without tunnels (master $master, local: $want): servers in request order: ${answered[*]}"
-    expect_balance "$svc via $vip without tunnels" "$algo" "$want" "${answered[@]}"
+    expect "$(say failed what="$via")" 0 "$bad"
+    note "$(say inOrder what="$via" master="$master" reach="$want" order="${answered[*]}")"
+    expect_balance "$via" "$algo" "$want" "${answered[@]}"
   fi
 done
-note "VXLAN tunnels restored"
+note "$(say tunnelsUp)"
 tunnels up
-if wait_until "$HAPROXY_SETTLE" lab_ready; then pass "every server UP again after $WAITED s"; else fail "after restoring the tunnels: $(lab_gap)"; fi
+if wait_until "$HAPROXY_SETTLE" lab_ready; then pass "$(say allUpAgain secs="$WAITED")"; else fail "$(say afterTunnels gap="$(lab_gap)")"; fi
 finish

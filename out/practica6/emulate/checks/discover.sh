@@ -58,12 +58,12 @@ discover() {
     [ "$s" -le "$scope" ] || continue
     vm=${CONTAINER_VM[$c]}
     [ -z "${missing[$c]:-}" ] || continue
-    if ! node_exists "$c"; then missing[$c]=1; gap "container $c on $vm: not running"; continue; fi
+    if ! node_exists "$c"; then missing[$c]=1; gap "$(say gapContainer container="$c" vm="$vm")"; continue; fi
     [ "$a" != - ] || continue
     ifname=$(iface_with_address "$c" "$a")
-    if [ -z "$ifname" ]; then gap "container $c: no interface with address $a"; continue; fi
+    if [ -z "$ifname" ]; then gap "$(say gapAddress container="$c" address="$a")"; continue; fi
     veth=$(peer_on "$c" "$ifname" "$vm")
-    if [ -z "$veth" ]; then gap "container $c: $ifname ($a) is not joined to $vm by a veth"; continue; fi
+    if [ -z "$veth" ]; then gap "$(say gapVeth container="$c" ifname="$ifname" address="$a" vm="$vm")"; continue; fi
     FOUND_VETH[$c/$n]=$veth
   done
 
@@ -79,11 +79,11 @@ discover() {
     in_scope[$vm/$br]=1
     found=$(nic_master "$vm" "$port")
     if [ -z "$found" ]; then
-      gap "$vm: $port is in no bridge (expected in the bridge with STP that the model calls $br)"
+      gap "$(say gapNoBridge vm="$vm" port="$port" bridge="$br")"
       continue
     fi
     if [ -n "${FOUND_BRIDGE[$vm/$br]:-}" ] && [ "${FOUND_BRIDGE[$vm/$br]}" != "$found" ]; then
-      gap "$vm: $port is in bridge $found, expected with the other ports of ${FOUND_BRIDGE[$vm/$br]}"
+      gap "$(say gapSplit vm="$vm" port="$port" found="$found" other="${FOUND_BRIDGE[$vm/$br]}")"
       continue
     fi
     FOUND_BRIDGE[$vm/$br]=$found
@@ -99,7 +99,7 @@ discover() {
     found=${FOUND_BRIDGE[$vm/$br]:-}
     [ -n "$found" ] || continue
     stp=$(on "$vm" cat "/sys/class/net/$found/bridge/stp_state" 2>/dev/null)
-    [ "$stp" = 0 ] && gap "$vm: bridge $found has STP off (expected on)"
+    [ "$stp" = 0 ] && gap "$(say gapStpOff vm="$vm" bridge="$found")"
     rows+=("$vm $found $fd $ma")
   done
   STP_BRIDGES=("${rows[@]}")
@@ -141,7 +141,7 @@ discover() {
       dev=$(vxlan_device "${m%%:*}" "$vni")
       if [ -z "$dev" ]; then
         all_found=0
-        [ "$scope" -ge 4 ] && gap "${m%%:*}: no VXLAN device with VNI $vni (segment $seg)"
+        [ "$scope" -ge 4 ] && gap "$(say gapVxlan vm="${m%%:*}" vni="$vni" segment="$seg")"
       else
         renamed+=" ${m%%:*}:$dev"
       fi
@@ -176,8 +176,8 @@ vrrp_gap() {
   for row in "${VRRP_GROUPS[@]}"; do
     read -r g _ <<<"$row"
     holders=$(vip_holders "$g")
-    if [ -z "$holders" ]; then echo "VRRP $g: no member holds its VIPs"; return; fi
-    if [ "$holders" != "${holders%% *}" ]; then echo "VRRP $g: more than one member holds its VIPs ($holders)"; return; fi
+    if [ -z "$holders" ]; then say vrrpNone group="$g"; return; fi
+    if [ "$holders" != "${holders%% *}" ]; then say vrrpMany group="$g" holders="$holders"; return; fi
   done
 }
 
@@ -190,8 +190,8 @@ scoped_gap() {
     read -r vm br port _ <<<"$row"
     state=$(on "$vm" cat "/sys/class/net/$br/brif/$port/state" 2>/dev/null)
     case $state in
-      1 | 2) echo "STP: $vm/$br/$port $(stp_state_name "$state"), waiting for the tree to settle"; return ;;
-      '') echo "STP: $vm/$br/$port is gone"; return ;;
+      1 | 2) say waitStp port="$vm/$br/$port" state="$(stp_state_name "$state")"; return ;;
+      '') say goneStp port="$vm/$br/$port"; return ;;
     esac
   done
   [ "$scope" -ge 2 ] || return 0
@@ -208,7 +208,7 @@ scoped_gap() {
     listed=" $(haproxy_listed_servers "$bal" "$svc") "
     missing_up=''
     for s in $servers; do [[ "$up" == *" $s "* ]] || [[ "$listed" != *" $s "* ]] || missing_up+=" $s"; done
-    [ -z "$missing_up" ] || { echo "haproxy $bal/$svc: waiting for$missing_up to be UP"; return; }
+    [ -z "$missing_up" ] || { say waitUp balancer="$bal" service="$svc" servers="${missing_up# }"; return; }
   done
   local vip port g holder
   for row in "${SERVICES[@]}"; do
@@ -216,7 +216,7 @@ scoped_gap() {
     holder=$(vip_holders "$g")
     servers=$(balancer_view "$holder" "$svc" | view_reachable_row)
     [ -n "$servers" ] || continue
-    fetch_from_client "$vip" "$port" >/dev/null 2>&1 || { echo "service $svc: no answer from http://$vip:$port/ to $CLIENT"; return; }
+    fetch_from_client "$vip" "$port" >/dev/null 2>&1 || { say serviceSilent service="$svc" url="http://$vip:$port/" client="$CLIENT"; return; }
   done
 }
 view_reachable_row() { sed 's/^[^ ]* [^ ]* [^ ]* //; s/ *|.*//'; }
