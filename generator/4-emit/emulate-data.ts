@@ -5,7 +5,7 @@ import { shellQuote as q } from './escape.js';
 import { rowArray } from './bash-rows.js';
 import { settleBounds } from './settle.js';
 import { byName } from '../lib/by-name.js';
-import { DAEMON_IDS, IMAGE_FAMILIES, IMAGE_FAMILY_IDS } from '../families/images.js';
+import { DAEMON_IDS, daemonConfigFile, IMAGE_FAMILIES, IMAGE_FAMILY_IDS } from '../families/images.js';
 
 /** Kernel STP port states in /sys/class/net/BR/brif/P/state. */
 export const STP_FORWARDING = 3;
@@ -56,6 +56,9 @@ export function emulationData(model: LabModel): string {
     '# image family and init system of each container, and each daemon\'s service name per family',
     `declare -A CONTAINER_FAMILY=(${model.containers.map((c) => `[${c.name}]=${q(c.imageFamily)}`).join(' ')})`,
     `declare -A CONTAINER_INIT=(${model.containers.map((c) => `[${c.name}]=${q(IMAGE_FAMILIES[c.imageFamily].init)}`).join(' ')})`,
+    words('DAEMONS', [...DAEMON_IDS]),
+    '# the lab-folder file (containers/<name>/FILE) each daemon starts from',
+    `declare -A DAEMON_CONFIG=(${DAEMON_IDS.map((d) => `[${d}]=${q(daemonConfigFile(d))}`).join(' ')})`,
     `declare -A DAEMON_SERVICE=(${IMAGE_FAMILY_IDS.flatMap((f) => DAEMON_IDS.map((d) => `[${f}:${d}]=${q(IMAGE_FAMILIES[f].daemons[d].service)}`)).join(' ')})`,
     "# CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)",
     `declare -A NODE_CPUS=(${model.containers.map((c) => `[${c.name}]=${byName(model.vms, c.vm)?.cpus ?? 1}`).join(' ')})`,

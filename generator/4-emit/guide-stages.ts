@@ -70,7 +70,7 @@ function serviceTasks(model: LabModel, plan: StagePlan, n: Stage) {
 }
 
 function webTasks(model: LabModel, plan: StagePlan, n: Stage) {
-  return model.containers.filter((c) => c.role === 'web' && plan.daemon(c.name, 'web') === n).map((c) => ({ container: c.name, vm: c.vm, heading: c.pageHeading ?? '' }));
+  return model.containers.filter((c) => c.role === 'web' && plan.daemon(c.name, 'apache') === n).map((c) => ({ container: c.name, vm: c.vm, heading: c.pageHeading ?? '' }));
 }
 
 function vxlanTasks(model: LabModel, plan: StagePlan, n: Stage) {

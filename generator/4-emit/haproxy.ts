@@ -1,4 +1,5 @@
 // containers/<bal>/haproxy.cfg: every service a balancer fronts, for haproxy in both worlds.
+import { containerFilePath, daemonConfigFile } from '../families/images.js';
 import type { LabModel } from '../3-resolve/model.js';
 import type { EmitContext, OutputFile } from './files.js';
 
@@ -34,6 +35,6 @@ export function haproxyView(model: LabModel, container: string, provenance: stri
 export function emitHaproxy(ctx: EmitContext): OutputFile[] {
   return ctx.model.containers.flatMap((c) => {
     const view = haproxyView(ctx.model, c.name, ctx.provenance);
-    return view ? [{ path: `containers/${c.name}/haproxy.cfg`, content: ctx.templates.render('services/haproxy.cfg.hbs', view) }] : [];
+    return view ? [{ path: containerFilePath(c.name, daemonConfigFile('haproxy')), content: ctx.templates.render('services/haproxy.cfg.hbs', view) }] : [];
   });
 }

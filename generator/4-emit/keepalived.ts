@@ -1,4 +1,5 @@
 // containers/<bal>/keepalived.conf: the VRRP instances of each balancer, for keepalived in both worlds.
+import { containerFilePath, daemonConfigFile } from '../families/images.js';
 import type { LabModel, VrrpGroupModel } from '../3-resolve/model.js';
 import type { EmitContext, OutputFile } from './files.js';
 
@@ -47,6 +48,6 @@ export function keepalivedView(model: LabModel, container: string, provenance: s
 export function emitKeepalived(ctx: EmitContext): OutputFile[] {
   return ctx.model.containers.flatMap((c) => {
     const view = keepalivedView(ctx.model, c.name, ctx.provenance);
-    return view ? [{ path: `containers/${c.name}/keepalived.conf`, content: ctx.templates.render('services/keepalived.conf.hbs', view) }] : [];
+    return view ? [{ path: containerFilePath(c.name, daemonConfigFile('keepalived')), content: ctx.templates.render('services/keepalived.conf.hbs', view) }] : [];
   });
 }

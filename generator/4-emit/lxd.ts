@@ -8,8 +8,8 @@ import type { EmitContext, OutputFile } from './files.js';
 import { filesUnder } from './sibling-files.js';
 import { byName } from '../lib/by-name.js';
 import { BOX_FAMILIES } from '../families/boxes.js';
-import { IMAGE_FAMILIES, LOCAL_IMAGE_DIR, ROLE_DAEMONS, rolePackages, type DaemonId, type ImageFamily, type ImageFamilyId } from '../families/images.js';
-import { prebuildsContainers, stagePlan, type StagedDaemon } from '../rules/stages.js';
+import { DAEMON_FILES, DAEMON_IDS, IMAGE_FAMILIES, LOCAL_IMAGE_DIR, ROLE_DAEMONS, rolePackages, type DaemonId, type ImageFamily, type ImageFamilyId } from '../families/images.js';
+import { prebuildsContainers, stagePlan } from '../rules/stages.js';
 import { modelAtStage } from './stage-model.js';
 
 /** Where user-data installs the lab folder inside a VM (same relative paths as on the host). */
@@ -42,20 +42,9 @@ export function guestImagePath(image: string): string {
 /** Where each file other emitters write for a container goes inside it, and what it needs. A file not
  * listed still reaches the container, under /etc/gen-lab/, so nothing an emitter writes is dropped. */
 function containerFileRule(family: ImageFamily, name: string): { dest: string; mode: string } | undefined {
-  switch (name) {
-    case 'network.sh':
-      return { dest: '/etc/gen-lab/network.sh', mode: '0755' };
-    case 'keepalived.conf':
-      return { dest: family.paths.keepalivedConf, mode: '0644' };
-    case 'haproxy.cfg':
-      return { dest: family.paths.haproxyCfg, mode: '0644' };
-    case 'apache-gen-lab.conf':
-      return { dest: family.paths.apacheFragment, mode: '0644' };
-    case 'index.php':
-      return { dest: `${family.paths.docroot}/index.php`, mode: '0644' };
-    default:
-      return undefined;
-  }
+  if (name === 'network.sh') return { dest: '/etc/gen-lab/network.sh', mode: '0755' };
+  const daemonFile = DAEMON_IDS.flatMap((d) => DAEMON_FILES[d]).find((f) => f.file === name);
+  return daemonFile && { dest: daemonFile.dest(family), mode: '0644' };
 }
 
 /** Files for LXD itself, not for the inside of the container. */
@@ -104,8 +93,6 @@ interface PushView {
   mode: string;
 }
 
-const STAGED_DAEMON: Record<DaemonId, StagedDaemon> = { keepalived: 'keepalived', haproxy: 'haproxy', apache: 'web' };
-
 interface LxdContainer {
   c: ContainerModel;
   daemons: DaemonId[];
@@ -121,7 +108,7 @@ function lxdContainers(model: LabModel): LxdContainer[] {
   const prebuild = prebuildsContainers(model);
   return model.containers.flatMap((c): LxdContainer[] => {
     const b = built.get(c.name);
-    if (b) return [{ c: b, daemons: ROLE_DAEMONS[c.role].filter((d) => plan.daemon(c.name, STAGED_DAEMON[d]) <= stage) }];
+    if (b) return [{ c: b, daemons: ROLE_DAEMONS[c.role].filter((d) => plan.daemon(c.name, d) <= stage) }];
     return prebuild ? [{ c: { ...c, nics: [] }, daemons: [] }] : [];
   });
 }

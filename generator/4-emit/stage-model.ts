@@ -2,7 +2,8 @@
 // (the emulation's data). Everything it leaves out is decided by stagePlan; at the final stage it is
 // the model itself, so a whole lab's output is unchanged.
 import type { LabModel } from '../3-resolve/model.js';
-import { FINAL_STAGE, stagePlan, type Stage, type StagedDaemon, type StagePlan } from '../rules/stages.js';
+import { FINAL_STAGE, stagePlan, type Stage, type StagePlan } from '../rules/stages.js';
+import { daemonOfFile } from '../families/images.js';
 import type { OutputFile } from './files.js';
 import { vmAtStage } from './network.js';
 
@@ -29,7 +30,6 @@ export function modelAtStage(model: LabModel): LabModel {
   return { ...model, vms, containers, vrrp, services };
 }
 
-const DAEMON_OF_FILE: Record<string, StagedDaemon> = { 'keepalived.conf': 'keepalived', 'haproxy.cfg': 'haproxy', 'index.php': 'web', 'apache-gen-lab.conf': 'web' };
 
 /** A container's daemon files only once its daemon is built: a later stage's config is the student's
  *  answer, so it is not shipped (and the emulation starts a daemon only when its config is there). */
@@ -42,6 +42,6 @@ export function daemonFilesAtStage(model: LabModel, files: OutputFile[]): Output
  *  file that is no daemon's. */
 export function daemonFileStage(plan: StagePlan, path: string): Stage | undefined {
   const [, container = '', file = ''] = path.split('/');
-  const daemon = DAEMON_OF_FILE[file];
+  const daemon = daemonOfFile(file);
   return daemon === undefined ? undefined : plan.daemon(container, daemon);
 }

@@ -1,5 +1,6 @@
 // containers/<web>/index.php and apache-gen-lab.conf: the page each web server shows, and the Apache
 // settings both worlds (Alpine httpd in the VM, Debian apache2 in the emulation) share.
+import { containerFilePath, daemonConfigFile } from '../families/images.js';
 import type { ContainerModel, LabModel } from '../3-resolve/model.js';
 import type { EmitContext, OutputFile } from './files.js';
 
@@ -25,8 +26,8 @@ export function emitWeb(ctx: EmitContext): OutputFile[] {
     .flatMap((c) => {
       const view = webView(ctx.model, c, ctx.provenance);
       return [
-        { path: `containers/${c.name}/index.php`, content: ctx.templates.render('web/index.php.hbs', view) },
-        { path: `containers/${c.name}/apache-gen-lab.conf`, content: ctx.templates.render('web/apache-gen-lab.conf.hbs', view) },
+        { path: containerFilePath(c.name, 'index.php'), content: ctx.templates.render('web/index.php.hbs', view) },
+        { path: containerFilePath(c.name, daemonConfigFile('apache')), content: ctx.templates.render('web/apache-gen-lab.conf.hbs', view) },
       ];
     });
 }

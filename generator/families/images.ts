@@ -72,6 +72,23 @@ export const IMAGE_FAMILIES: Record<ImageFamilyId, ImageFamily> = {
   },
 };
 
+/** Each daemon's files in a container's lab folder (containers/<name>/<file>) and where each goes
+ *  inside the container; the first is the one the daemon is started from (-f in the emulation). */
+export const DAEMON_FILES: Record<DaemonId, readonly { file: string; dest: (family: ImageFamily) => string }[]> = {
+  keepalived: [{ file: 'keepalived.conf', dest: (f) => f.paths.keepalivedConf }],
+  haproxy: [{ file: 'haproxy.cfg', dest: (f) => f.paths.haproxyCfg }],
+  apache: [
+    { file: 'apache-gen-lab.conf', dest: (f) => f.paths.apacheFragment },
+    { file: 'index.php', dest: (f) => `${f.paths.docroot}/index.php` },
+  ],
+};
+/** The daemon whose file this is (a lab-folder file name), if any. */
+export const daemonOfFile = (file: string): DaemonId | undefined => DAEMON_IDS.find((d) => DAEMON_FILES[d].some((x) => x.file === file));
+/** The file a daemon starts from. */
+export const daemonConfigFile = (d: DaemonId): string => DAEMON_FILES[d][0]?.file ?? '';
+/** containers/<container>/<file>: where the lab folder keeps a container's daemon file. */
+export const containerFilePath = (container: string, file: string) => `containers/${container}/${file}`;
+
 /** The daemons a container of each role runs. */
 export const ROLE_DAEMONS: Record<'web' | 'balancer' | 'none', DaemonId[]> = {
   web: ['apache'],

@@ -11,11 +11,13 @@
 //      haproxy and the web servers
 //   4  the overlay: VXLAN devices (and bridges that only carry them)
 import type { BridgeModel, LabModel } from '../3-resolve/model.js';
+import type { DaemonId } from '../families/images.js';
 
 export type Stage = 0 | 1 | 2 | 3 | 4;
 export const FINAL_STAGE: Stage = 4;
 export const STAGES: readonly Stage[] = [0, 1, 2, 3, 4];
-export type StagedDaemon = 'keepalived' | 'haproxy' | 'web';
+/** A daemon, as images.ts names them (apache: the web server). */
+export type StagedDaemon = DaemonId;
 
 export interface StagePlan {
   /** Stage at which the bridge exists, with its STP settings and its own address. */
