@@ -13,6 +13,9 @@ WEBS=('serv1' 'serv2' 'serv3')
 # image family and init system of each container, and each daemon's service name per family
 declare -A CONTAINER_FAMILY=([bal1]='alpine' [bal2]='alpine' [serv1]='alpine' [serv2]='alpine' [serv3]='alpine')
 declare -A CONTAINER_INIT=([bal1]='openrc' [bal2]='openrc' [serv1]='openrc' [serv2]='openrc' [serv3]='openrc')
+DAEMONS=('keepalived' 'haproxy' 'apache')
+# the lab-folder file (containers/<name>/FILE) each daemon starts from
+declare -A DAEMON_CONFIG=([keepalived]='keepalived.conf' [haproxy]='haproxy.cfg' [apache]='apache-gen-lab.conf')
 declare -A DAEMON_SERVICE=([alpine:keepalived]='keepalived' [alpine:haproxy]='haproxy' [alpine:apache]='apache2' [debian:keepalived]='keepalived' [debian:haproxy]='haproxy' [debian:apache]='apache2')
 # CPUs of each container's VM: its daemons are pinned to as many (haproxy sizes its threads by them)
 declare -A NODE_CPUS=([bal1]=1 [bal2]=1 [serv1]=1 [serv2]=1 [serv3]=1)

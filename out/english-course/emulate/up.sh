@@ -92,13 +92,9 @@ for c in "${CONTAINERS[@]}"; do
 done
 
 for c in "${CONTAINERS[@]}"; do
-  for daemon in keepalived haproxy apache; do
-    case $daemon in
-      keepalived) conf=keepalived.conf ;;
-      haproxy) conf=haproxy.cfg ;;
-      apache) conf=apache-gen-lab.conf ;;
-    esac
-    [ -f "$LAB_DIR/containers/$c/$conf" ] || continue
+  for daemon in "${DAEMONS[@]}"; do
+    # A daemon runs once its file is in the lab (a staged lab leaves later stages' out).
+    [ -f "$LAB_DIR/containers/$c/${DAEMON_CONFIG[$daemon]}" ] || continue
     say "$daemon in $(ns_of "$c")"
     "$EMULATE_DIR/daemons.sh" start "$c" "$daemon"
   done

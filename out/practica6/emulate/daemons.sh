@@ -39,10 +39,10 @@ start() {
   if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
   case $daemon in
     keepalived)
-      spawn ip netns exec "$(ns_of "$node")" keepalived -n -l -G -f "$conf_dir/keepalived.conf" \
+      spawn ip netns exec "$(ns_of "$node")" keepalived -n -l -G -f "$conf_dir/${DAEMON_CONFIG[keepalived]}" \
         -p "$pidfile" -r "$node_run/keepalived-vrrp.pid" -c "$node_run/keepalived-checkers.pid" ;;
     haproxy)
-      spawn ip netns exec "$(ns_of "$node")" haproxy -W -f "$conf_dir/haproxy.cfg" -p "$pidfile" ;;
+      spawn ip netns exec "$(ns_of "$node")" haproxy -W -f "$conf_dir/${DAEMON_CONFIG[haproxy]}" -p "$pidfile" ;;
     apache)
       local php
       php=$(compgen -G '/usr/lib/apache2/modules/libphp*.so' | sort | tail -n 1)

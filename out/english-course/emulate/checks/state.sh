@@ -5,7 +5,7 @@
 
 # ADDR:PORT of the stats socket in a balancer's haproxy.cfg (the same file both worlds run).
 haproxy_stats_address() {
-  local cfg="$LAB_DIR/containers/$1/haproxy.cfg" addr
+  local cfg="$LAB_DIR/containers/$1/${DAEMON_CONFIG[haproxy]}" addr
   [ -f "$cfg" ] || return 1
   addr=$(sed -n 's/^[[:space:]]*stats[[:space:]]\{1,\}socket[[:space:]]\{1,\}\(ipv4@\)\{0,1\}\([0-9.]\{7,15\}:[0-9]\{1,5\}\).*/\2/p' "$cfg" | head -n 1)
   [ -n "$addr" ] || return 1
