@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxFileName } from '../generator/build/box.js';
@@ -121,12 +121,16 @@ test('vagrant up --provider=libvirt boots and provisions every VM', async () => 
   state.ready = true;
 });
 
-test('checkpoints 1-4 pass inside the booted VMs (runner-vagrant.sh)', async () => {
+test('checkpoints 1-4 pass inside the booted VMs, graded by the lab\'s ./grade (runner-vagrant.sh)', async () => {
   assert.ok(state.ready, 'the lab did not come up');
-  const checks = await env.run('checks', ['bash', 'emulate/checks/all.sh'], { cwd: labDir, timeoutS: 3600, env: { ...env.env(), RUNNER: 'vagrant' } });
-  record('checkpoints 1-4 (vagrant runner)', checks.seconds);
+  const json = join(labDir, 'grade.json');
+  const checks = await env.run('checks', ['bash', 'grade', '--runner', 'vagrant', '--json', json, '--verbose'], { cwd: labDir, timeoutS: 3600, env: env.env() });
+  record('checkpoints 1-4 (./grade, vagrant runner)', checks.seconds);
   await ok(checks, 'the checkpoints');
-  assert.match(checks.out, /PASS cp1-stp\.sh[\s\S]*PASS cp2-vrrp\.sh[\s\S]*PASS cp3-service\.sh[\s\S]*PASS cp4-vxlan\.sh/);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { runner: string; score: number; checkpoints: { result: string }[] };
+  assert.is(report.runner, 'vagrant');
+  assert.equal(report.checkpoints.map((c) => c.result), ['pass', 'pass', 'pass', 'pass']);
+  assert.is(report.score, 100);
 });
 
 test('vagrant provision again changes nothing', async () => {
