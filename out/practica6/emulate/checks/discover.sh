@@ -51,7 +51,7 @@ gap() { GAPS+=("$*"); }
 discover() {
   local scope=$1 row c n a s vm ifname veth
   GAPS=()
-  declare -gA FOUND_VETH=() FOUND_BRIDGE=()
+  declare -gA FOUND_VETH=() FOUND_BRIDGE=() FOUND_VXLAN=()
   declare -A missing=() in_scope=()
   for row in "${CONTAINER_NIC_FACTS[@]}"; do
     read -r c n a s <<<"$row"
@@ -67,13 +67,39 @@ discover() {
     FOUND_VETH[$c/$n]=$veth
   done
 
-  local rows=() br port state kind link found
+  local rows=()
+  local seg vni members dev all_found=1
+  for row in "${VXLAN_DEVICES[@]}"; do
+    read -r seg vni members <<<"$row"
+    local renamed=''
+    for m in $members; do
+      dev=$(vxlan_device "${m%%:*}" "$vni")
+      if [ -z "$dev" ]; then
+        all_found=0
+        [ "$scope" -ge 4 ] && gap "$(say gapVxlan vm="${m%%:*}" vni="$vni" segment="$seg")"
+      else
+        renamed+=" ${m%%:*}:$dev"
+        FOUND_VXLAN[${m%%:*}/$seg]=$dev
+      fi
+    done
+    rows+=("$seg $vni$renamed")
+  done
+  VXLAN_DEVICES=("${rows[@]}")
+  # Before the overlay a balancer reaches only the servers on its own side of it.
+  [ "$all_found" = 1 ] || without_tunnels
+
+  local br port state kind link found
+  rows=()
   for row in "${STP_PORTS[@]}"; do
     read -r vm br port state kind link <<<"$row"
     if [ "$kind" = container ]; then
       read -r a s <<<"$(nic_fact "$link")"
       [ "$s" -le "$scope" ] || continue
       port=${FOUND_VETH[$link]:-}
+      [ -n "$port" ] || continue
+    elif [ "$kind" = vxlan ]; then
+      [ "$scope" -ge 4 ] || continue
+      port=${FOUND_VXLAN[$vm/$link]:-}
       [ -n "$port" ] || continue
     fi
     in_scope[$vm/$br]=1
@@ -132,25 +158,6 @@ discover() {
   done
   VRRP_LINKS=("${rows[@]}")
 
-  local seg vni members dev all_found=1
-  rows=()
-  for row in "${VXLAN_DEVICES[@]}"; do
-    read -r seg vni members <<<"$row"
-    local renamed=''
-    for m in $members; do
-      dev=$(vxlan_device "${m%%:*}" "$vni")
-      if [ -z "$dev" ]; then
-        all_found=0
-        [ "$scope" -ge 4 ] && gap "$(say gapVxlan vm="${m%%:*}" vni="$vni" segment="$seg")"
-      else
-        renamed+=" ${m%%:*}:$dev"
-      fi
-    done
-    rows+=("$seg $vni$renamed")
-  done
-  VXLAN_DEVICES=("${rows[@]}")
-  # Before the overlay a balancer reaches only the servers on its own side of it.
-  [ "$all_found" = 1 ] || without_tunnels
 
   rows=()
   for a in "${EXT_ADDRS[@]}"; do [ "${ADDR_STAGE[$a]:-4}" -le "$scope" ] && rows+=("$a"); done
