@@ -36,6 +36,7 @@ interface Link {
 }
 const links = (ns: string): Link[] => JSON.parse(spawnSync('ip', ['-n', ns, '-j', '-d', 'link', 'show'], { encoding: 'utf8' }).stdout || '[]') as Link[];
 const addrsIn = (ns: string) => spawnSync('ip', ['-n', ns, '-o', '-4', 'addr', 'show'], { encoding: 'utf8' }).stdout ?? '';
+const devHolds = (ns: string, dev: string, ip: string) => dev !== '' && addrsIn(ns).split('\n').some((l) => l.split(/\s+/)[1] === dev && l.split(/\s+/)[3]?.split('/')[0] === ip);
 const holds = (ns: string, ip: string) => addrsIn(ns).split('\n').some((l) => l.split(/\s+/)[3]?.split('/')[0] === ip);
 
 /** Polls `probe` until it returns '' (done) or `bound` seconds pass; returns the last complaint. */
@@ -108,9 +109,15 @@ export function assertStage1(lab: string, model: LabModel): void {
   assert.ok(client, 'the model has a client VM');
   const clientDomains = new Set(client.nics.map((n) => n.l2domain));
   for (const vm of model.vms) {
+    const ns = `${lab}-${vm.name}`;
+    for (const nic of vm.nics.filter((n) => n.address)) {
+      const dev = links(ns).find((l) => l.address === nic.mac)?.ifname ?? '';
+      assert.ok(devHolds(ns, dev, nic.address?.ip ?? ''), `${vm.name}: ${nic.address?.cidr} on its NIC on cable ${nic.cable}`);
+    }
     for (const b of vm.bridges.filter((x) => x.address)) {
       const ip = b.address?.ip ?? '';
-      assert.ok(holds(`${lab}-${vm.name}`, ip), `${vm.name} holds ${ip}`);
+      const br = bridges.get(`${vm.name}/${b.name}`)?.br ?? '';
+      assert.ok(devHolds(ns, br, ip), `${vm.name}: ${ip} on the bridge of its NICs the model puts on ${b.name} (${br})`);
       const domain = model.l2domains.find((d) => d.endpoints.some((e) => e.kind === 'bridge' && e.node === vm.name && e.ifname === b.name));
       if (domain && clientDomains.has(domain.id)) assert.ok(ok(`${lab}-${client.name}`, ['ping', '-c1', '-W2', ip]), `the client pings ${vm.name} at ${ip}`);
     }
