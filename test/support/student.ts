@@ -51,8 +51,15 @@ function settle(bound: number, probe: () => string): string {
 }
 
 /** Each STP bridge of the student's, found as the master of the VM NICs the model bridges. */
-function studentBridges(lab: string, model: LabModel): Map<string, { ns: string; br: string; stp: boolean }> {
-  const found = new Map<string, { ns: string; br: string; stp: boolean }>();
+interface StudentBridge {
+  ns: string;
+  br: string;
+  stp: boolean;
+  /** The model's forward delay and max age of the bridge, in the kernel's centiseconds. */
+  timers: [number, number];
+}
+function studentBridges(lab: string, model: LabModel): Map<string, StudentBridge> {
+  const found = new Map<string, StudentBridge>();
   for (const vm of model.vms) {
     const ns = `${lab}-${vm.name}`;
     const all = links(ns);
@@ -60,11 +67,13 @@ function studentBridges(lab: string, model: LabModel): Map<string, { ns: string;
       const dev = all.find((l) => l.address === nic.mac);
       assert.ok(dev, `${vm.name}: a NIC with MAC ${nic.mac} (cable ${nic.cable})`);
       assert.ok(dev.master, `${vm.name}: the NIC on cable ${nic.cable} (${dev.ifname}) is a bridge port`);
-      const stp = vm.bridges.find((b) => b.name === nic.bridge)?.stp ?? false;
+      const mb = vm.bridges.find((b) => b.name === nic.bridge);
+      const stp = mb?.stp ?? false;
+      const timers: [number, number] = [(mb?.timers.forwardDelay ?? 0) * 100, (mb?.timers.maxAge ?? 0) * 100];
       const key = `${vm.name}/${nic.bridge ?? ''}`;
       const other = found.get(key);
       assert.ok(!other || other.br === dev.master, `${vm.name}: the NICs the model puts on ${nic.bridge} share one bridge`);
-      found.set(key, { ns, br: dev.master, stp });
+      found.set(key, { ns, br: dev.master, stp, timers });
     }
   }
   return found;
@@ -79,7 +88,12 @@ const portStates = (ns: string, br: string) =>
  * client reaches the VMs' own addresses on its LAN. */
 export function assertStage1(lab: string, model: LabModel): void {
   const bridges = studentBridges(lab, model);
-  for (const [key, b] of bridges) assert.is(read(b.ns, `/sys/class/net/${b.br}/bridge/stp_state`) !== '0', b.stp, `${key}: STP ${b.stp ? 'on' : 'off'} on ${b.br}`);
+  for (const [key, b] of bridges) {
+    assert.is(read(b.ns, `/sys/class/net/${b.br}/bridge/stp_state`) !== '0', b.stp, `${key}: STP ${b.stp ? 'on' : 'off'} on ${b.br}`);
+    if (!b.stp) continue;
+    const timers = [read(b.ns, `/sys/class/net/${b.br}/bridge/forward_delay`), read(b.ns, `/sys/class/net/${b.br}/bridge/max_age`)].map(Number);
+    assert.equal(timers, b.timers, `${key}: ${b.br} has the model's forward delay and max age (cs)`);
+  }
   for (const domain of model.l2domains) {
     const stp = domain.stp;
     if (!stp) continue;
