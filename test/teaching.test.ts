@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { repoRoot, runCli } from './support/cli.js';
 import { generateLab, leftovers, missingPrerequisites, runScript } from './support/emulation.js';
+import { assertStage, readModel, runStudent } from './support/student.js';
 
 const reference = JSON.parse(readFileSync(join(repoRoot, 'examples', 'practica6.json'), 'utf8')) as Record<string, unknown>;
 const fast = { ...reference, defaults: { ...(reference['defaults'] as object), stp: { forwardDelay: 2, helloTime: 1, maxAge: 6 } } };
@@ -119,8 +120,45 @@ test('down removes what a student added by hand: a namespace named <lab>-..., it
   assert.not.match(sh(`ps -o stat= -p ${sleeper}`), /^[^Z]/, 'the student\'s process is gone');
 });
 
-// STUDENTS: test/support/student/to-stage-N.sh (a lab at stage N-1 taken to N by hand) is not
-// written yet; its tests go here (0->1, 1->2, 2->3, 3->4, then down leaves nothing).
+// STUDENTS: test/support/student/to-stage-N.sh takes a lab at stage N-1 to N by hand, as the handout
+// says, with the student's own bridge, veth and NIC names; the lab must then show what stage N builds
+// (judged from the model: VM NICs by MAC, addresses, VIPs, ports, VNIs), and down must still remove it.
+const fastStp = fast.defaults.stp;
+const stpTimers = `${fastStp.forwardDelay} ${fastStp.helloTime} ${fastStp.maxAge}`;
+const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
+
+function studentSteps(lab: string, from: number, to: number): void {
+  const { dir } = generateLab(lab, { ...fast, stage: from });
+  const model = readModel(dir);
+  try {
+    let t = Date.now();
+    assert.is(runScript(dir, 'emulate/up.sh', [], 180).status, 0, `up.sh of the stage ${from} lab must reach ready`);
+    process.stdout.write(`student ${lab}: up at stage ${from}: ${secondsSince(t)} s\n`);
+    for (let n = from + 1; n <= to; n++) {
+      t = Date.now();
+      assert.is(runStudent(dir, lab, n, stpTimers), 0, `to-stage-${n}.sh exits 0`);
+      const typed = secondsSince(t);
+      assertStage[n]!(lab, model);
+      process.stdout.write(`student ${lab}: ${n - 1}->${n}: script ${typed} s, stage ${n} shown after ${secondsSince(t)} s\n`);
+    }
+  } finally {
+    const t = Date.now();
+    const down = runScript(dir, 'emulate/down.sh');
+    assert.is(down.status, 0);
+    assert.equal(leftovers(lab, dir), []);
+    process.stdout.write(`student ${lab}: down ${secondsSince(t)} s\n`);
+  }
+}
+
+for (const n of [1, 2, 3, 4]) {
+  test(`student ${n - 1}->${n}: to-stage-${n}.sh on a generated stage ${n - 1} lab shows stage ${n}; down leaves nothing`, () => {
+    studentSteps(`stu${n}`, n - 1, n);
+  });
+}
+
+test('student 0->4: the four scripts in turn on one lab show each stage; down leaves nothing', () => {
+  studentSteps('stu0', 0, 4);
+});
 
 test.after(() => {
   process.stdout.write(`teaching suite: ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
