@@ -127,7 +127,7 @@ const fastStp = fast.defaults.stp;
 const stpTimers = `${fastStp.forwardDelay} ${fastStp.helloTime} ${fastStp.maxAge}`;
 const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
 
-function studentSteps(lab: string, from: number, to: number): void {
+function studentSteps(lab: string, from: number, to: number, gradeEach: boolean): void {
   const { dir } = generateLab(lab, { ...fast, stage: from });
   const model = readModel(dir);
   try {
@@ -140,6 +140,13 @@ function studentSteps(lab: string, from: number, to: number): void {
       const typed = secondsSince(t);
       assertStage[n]!(lab, model);
       process.stdout.write(`student ${lab}: ${n - 1}->${n}: script ${typed} s, stage ${n} shown after ${secondsSince(t)} s\n`);
+      // The student's stage passes its checkpoint, whatever names they chose.
+      if (gradeEach) assert.is(runScript(dir, 'grade', ['--only', String(n)], 600).status, 0, `checkpoint ${n} passes the student's stage ${n}`);
+    }
+    if (!gradeEach) {
+      const json = join(dir, 'grade.json');
+      assert.is(runScript(dir, 'grade', ['--json', json], 900).status, 0, 'the student\'s whole lab passes every checkpoint');
+      assert.is((JSON.parse(readFileSync(json, 'utf8')) as { score: number }).score, 100);
     }
   } finally {
     const t = Date.now();
@@ -151,13 +158,13 @@ function studentSteps(lab: string, from: number, to: number): void {
 }
 
 for (const n of [1, 2, 3, 4]) {
-  test(`student ${n - 1}->${n}: to-stage-${n}.sh on a generated stage ${n - 1} lab shows stage ${n}; down leaves nothing`, () => {
-    studentSteps(`stu${n}`, n - 1, n);
+  test(`student ${n - 1}->${n}: to-stage-${n}.sh on a generated stage ${n - 1} lab shows stage ${n} and passes checkpoint ${n}; down leaves nothing`, () => {
+    studentSteps(`stu${n}`, n - 1, n, true);
   });
 }
 
-test('student 0->4: the four scripts in turn on one lab show each stage; down leaves nothing', () => {
-  studentSteps('stu0', 0, 4);
+test('student 0->4: the four scripts in turn on one lab show each stage, ./grade gives 100; down leaves nothing', () => {
+  studentSteps('stu0', 0, 4, false);
 });
 
 test.after(() => {
