@@ -201,6 +201,7 @@ export function checksData(model: LabModel): string {
     `STP_SETTLE=${settle.stp}`,
     `VRRP_SETTLE=${settle.vrrp}`,
     `HAPROXY_SETTLE=${settle.haproxy}`,
+    `REACH_SETTLE=${settle.reach}`,
     rowArray(
       { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id', 'bridge-id', 'root-vm', 'root-bridge'], note: '(the root bridge id every STP bridge should see,\nits own id, and where the root is)' },
       model.vms.flatMap((v) =>
