@@ -100,8 +100,46 @@ function vxlanDevices(model: LabModel, segment: string): string[] {
   return model.vms.flatMap((v) => v.vxlans.filter((x) => x.segment === segment).map((x) => `${v.name}:${x.ifname}`));
 }
 
-/** Seconds haproxy needs to mark a server DOWN: fall failed checks, the last one timing out. */
-const downSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall + s.timeouts.checkMs) / 1000;
+/**
+ * Longest a client probe request lasts (curl -m): the probe's next request starts when it ends.
+ * A request haproxy holds (retrying a server not yet DOWN) fails only at this limit.
+ */
+const PROBE_MAX_S = 2;
+
+/**
+ * Seconds haproxy needs to mark a stopped server DOWN. The server refuses at once, so each check
+ * fails at once: the next check starts at most inter after the last good one ended (haproxy
+ * schedules a check inter after the previous one ends), and fall of them in a row mark it DOWN.
+ */
+const refusedDownSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall) / 1000;
+
+/**
+ * Seconds haproxy needs to mark a server DOWN whose packets vanish (its tunnel is down): each
+ * check waits its connect timeout (min(timeout connect, inter) when timeout check is set) before
+ * it fails, then the next starts inter later; a check already connected when the path vanished
+ * waits timeout check for its answer instead.
+ */
+function droppedDownSeconds(s: ServiceModel): number {
+  const each = s.check.interMs + Math.min(s.timeouts.connectMs, s.check.interMs);
+  return Math.max(s.check.fall * each, s.timeouts.checkMs + (s.check.fall - 1) * each) / 1000;
+}
+
+/**
+ * Client-observed outage of a server fault: until the server is DOWN requests sent to it fail;
+ * the last one, sent just before, is held by haproxy's retries to that server until the probe
+ * gives up (PROBE_MAX_S), and only then does the probe send the next, answered, request.
+ */
+const serverFaultBound = (down: number) => down + PROBE_MAX_S;
+
+/**
+ * Repair bound of a VRRP fault: when the member is back, a VIP may move to it (by preemption, or
+ * because it turned master by silence while its port listened and learned and then wins on
+ * priority); a VIP moving between two live members moves within one advert interval.
+ */
+const vipReturn = (groups: LabModel['vrrp']) => Math.max(0, ...groups.map((g) => g.advertInt));
+
+/** Marks a FAULTS field that faults.sh computes from the VIP holders when the fault starts. */
+const HELD = 'held';
 
 export function checksData(model: LabModel): string {
   const client = clientVm(model);
@@ -113,12 +151,12 @@ export function checksData(model: LabModel): string {
   const urlsOf = (pred: (s: ServiceModel, vip: { vip: string; group: string; master: string }) => boolean) =>
     model.services.flatMap((s) => serviceVips(model, s).filter((v) => pred(s, v)).map((v) => url(v.vip, s.port)));
   const groupOf = (name: string) => model.vrrp.find((g) => g.name === name);
-  const viewOf = (s: ServiceModel, bal: string) => s.balancers.find((b) => b.container === bal);
 
   // FAULTS: kind target bound repair-bound probes down args... (args of a cable: vmA nicA vmB nicB
-  // and the ports blocked once STP has converged without it, '?' when not predictable; probes: the vip:port a client
-  // requests while the fault lasts, the ones this element carries; down: the vip:port expected to
-  // fail while it lasts; bounds in seconds of client-observed outage.)
+  // and the ports blocked once STP has converged without it, '?' when not predictable; of a web
+  // server: the services it serves; probes: the vip:port a client requests while the fault lasts,
+  // the ones this element carries; down: the vip:port expected to fail while it lasts; bounds in
+  // seconds of client-observed outage; HELD: computed when the fault starts from the VIP holders.)
   const faults: string[][] = [];
   const cables = interSwitchCables(model);
   for (const c of cables) {
@@ -138,37 +176,27 @@ export function checksData(model: LabModel): string {
   const memberNics = [...new Map(model.vrrp.flatMap((g) => g.members.map((m) => [`${m.container}/${m.nic}`, m] as const))).values()];
   for (const m of memberNics) {
     const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === m.container && x.nic === m.nic));
-    const mastered = groups.filter((g) => g.expectedMaster === m.container);
     const hostIf = byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? '';
-    // Back: the VIP returns (preemption, or by silence while the port listens and learns) in one advert.
-    const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
-    const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
     const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
-    faults.push(['ext-link', m.container, seconds(bound), seconds(repair), list(probes), '-', m.vm, hostIf, groups.map((g) => g.name).join(',')]);
+    faults.push(['ext-link', m.container, HELD, seconds(vipReturn(groups)), list(probes), '-', m.vm, hostIf, groups.map((g) => g.name).join(',')]);
   }
   for (const bal of [...new Set(model.vrrp.flatMap((g) => g.members.map((m) => m.container)))]) {
     const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === bal));
-    const mastered = groups.filter((g) => g.expectedMaster === bal);
-    const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
-    const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
     const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
-    faults.push(['keepalived', bal, seconds(bound), seconds(repair), list(probes), '-', groups.map((g) => g.name).join(',')]);
+    faults.push(['keepalived', bal, HELD, seconds(vipReturn(groups)), list(probes), '-', groups.map((g) => g.name).join(',')]);
   }
+  // Which VIPs a server or tunnel fault takes down depends on the balancer that holds each VIP
+  // when it starts (a group without preemption keeps the holder an earlier fault moved it to):
+  // faults.sh splits the services' VIPs into probes and expected-down ones from BALANCER_VIEW.
   for (const c of model.containers.filter((x) => x.role === 'web')) {
     const svc = model.services.filter((s) => s.backends.some((b) => b.container === c.name));
     if (!svc.length) continue;
-    // A service whose only reachable server this is goes down with it.
-    const down = urlsOf((s, v) => svc.includes(s) && (viewOf(s, v.master)?.reachable ?? []).every((x) => x === c.name));
-    const probes = urlsOf((s) => svc.includes(s)).filter((u) => !down.includes(u));
-    const bound = Math.max(0, ...svc.map(downSeconds));
-    faults.push(['web', c.name, seconds(bound), '0', list(probes), list(down)]);
+    const bound = serverFaultBound(Math.max(0, ...svc.map(refusedDownSeconds)));
+    faults.push(['web', c.name, seconds(bound), '0', HELD, HELD, svc.map((s) => s.name).join(',')]);
   }
   for (const seg of model.vxlan) {
-    // Without tunnels a master serves from its local servers; one with none serves nothing.
-    const down = urlsOf((s, v) => (viewOf(s, v.master)?.reachableWithoutTunnels.length ?? 0) === 0);
-    const probes = urlsOf(() => true).filter((u) => !down.includes(u));
-    const bound = Math.max(0, ...model.services.map(downSeconds));
-    faults.push(['vxlan', seg.name, seconds(bound), '0', list(probes), list(down), ...vxlanDevices(model, seg.name)]);
+    const bound = serverFaultBound(Math.max(0, ...model.services.map(droppedDownSeconds)));
+    faults.push(['vxlan', seg.name, seconds(bound), '0', HELD, HELD, ...vxlanDevices(model, seg.name)]);
   }
 
   const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, [b.container, b.address, b.port]] as const))).values()];
@@ -178,6 +206,8 @@ export function checksData(model: LabModel): string {
     `STP_SETTLE=${settle.stp}`,
     `VRRP_SETTLE=${settle.vrrp}`,
     `HAPROXY_SETTLE=${settle.haproxy}`,
+    '# longest a client probe request lasts (curl -m), in seconds',
+    `PROBE_MAX_TIME=${PROBE_MAX_S}`,
     rowArray(
       { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id'], note: '(the root bridge id of every STP bridge)' },
       model.vms.flatMap((v) => v.bridges.filter((b) => b.stp).map((b) => [v.name, b.name, stp(b.l2domain)?.root.bridgeId ?? ''])),
@@ -212,7 +242,7 @@ export function checksData(model: LabModel): string {
       {
         name: 'FAULTS',
         columns: ['kind', 'target', 'bound', 'repair-bound', 'probes', 'down', 'args...'],
-        note: "(the fault matrix, one fault per line;\nprobes: vip:port list the faulted element carries, requested while it lasts; down: vip:port\nlist expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)",
+        note: `(the fault matrix, one fault per line;\nprobes: vip:port list the faulted element carries, requested while it lasts; down: vip:port\nlist expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage;\n${HELD}: computed when the fault starts from the VIP holders then)`,
       },
       faults,
     ),
