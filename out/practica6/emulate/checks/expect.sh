@@ -5,6 +5,8 @@
 STP_SETTLE=110
 VRRP_SETTLE=114
 HAPROXY_SETTLE=46
+# longest a client probe request lasts (curl -m), in seconds
+PROBE_MAX_TIME=2
 # vm bridge expected-root-id (the root bridge id of every STP bridge)
 STP_ROOTS=(
   'host1 vswout1 1000.06e4d99f2dc3'
@@ -51,19 +53,20 @@ VXLAN_DEVICES=(
 )
 # kind target bound repair-bound probes down args... (the fault matrix, one fault per line;
 # probes: vip:port list the faulted element carries, requested while it lasts; down: vip:port
-# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)
+# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage;
+# held: computed when the fault starts from the VIP holders then)
 FAULTS=(
   'cable sw1-vsw1 50 45 172.16.1.254:8000 - host1 sw1-vsw1 swout1 sw1-vsw1 -'
   'cable vsw1-vsw2 50 45 172.16.1.254:8000 - host1 vsw1-vsw2 host2 vsw1-vsw2 -'
   'cable vsw2-sw2 0 0 172.16.1.254:8000 - host2 vsw2-sw2 swout2 vsw2-sw2 -'
   'cable sw2-sw1 50 45 172.16.1.254:8000 - swout1 sw2-sw1 swout2 sw2-sw1 -'
-  'ext-link bal1 3.61 1 172.16.1.254:8000 - host1 bal1-eth0 vrrpext'
-  'ext-link bal2 0 0 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
-  'keepalived bal1 3.61 1 172.16.1.254:8000 - vrrpext'
-  'keepalived bal2 0 0 172.16.1.254:8000 - vrrpext'
-  'web serv1 8 0 172.16.1.254:8000 -'
-  'web serv2 8 0 172.16.1.254:8000 -'
-  'web serv3 8 0 172.16.1.254:8000 -'
-  'vxlan vxint 8 0 172.16.1.254:8000 - host1:vx-vxint host2:vx-vxint'
+  'ext-link bal1 held 1 172.16.1.254:8000 - host1 bal1-eth0 vrrpext'
+  'ext-link bal2 held 1 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
+  'keepalived bal1 held 1 172.16.1.254:8000 - vrrpext'
+  'keepalived bal2 held 1 172.16.1.254:8000 - vrrpext'
+  'web serv1 8 0 held held miservidor'
+  'web serv2 8 0 held held miservidor'
+  'web serv3 8 0 held held miservidor'
+  'vxlan vxint 11 0 held held host1:vx-vxint host2:vx-vxint'
 )
 
