@@ -162,11 +162,14 @@ export function checksData(model: LabModel): string {
   for (const c of cables) {
     if (!c.redundant) continue;
     const t = stp(c.domain);
-    // Lost on the tree: max age to forget the old root path, then listening and learning. Back:
-    // the restored port listens and learns while the ports it replaces block at once, then MAC
-    // entries learnt on the old path last one short (topology change) ageing period of forward
-    // delay. 802.1D has no faster way back: the kernel bridge has no edge ports or RSTP.
-    const bound = c.onTree && t ? t.maxAge + 2 * t.forwardDelay : 0;
+    // Lost on the tree: max age for the bridge with the alternate path to forget the root path
+    // it stored on that port, then up to one hello time before it sends the root's BPDU there
+    // (the kernel sends nothing when the stored information expires: it relays the root's next
+    // BPDU, or answers the cut-off bridge's next inferior one), then listening and learning.
+    // Back: the restored port listens and learns while the ports it replaces block at once, then
+    // MAC entries learnt on the old path last one short (topology change) ageing period of
+    // forward delay. 802.1D has no faster way back: the kernel bridge has no edge ports or RSTP.
+    const bound = c.onTree && t ? t.maxAge + t.helloTime + 2 * t.forwardDelay : 0;
     const repair = c.onTree && t ? 3 * t.forwardDelay : 0;
     const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
     const blocked = blockedWithout(model, c);
