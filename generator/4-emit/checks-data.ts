@@ -132,6 +132,18 @@ function droppedDownSeconds(s: ServiceModel): number {
 const serverFaultBound = (down: number) => down + PROBE_MAX_S;
 
 /**
+ * Seconds until a service whose balancer reaches servers through a VXLAN tunnel serves again once
+ * a cut underlay path is back: a request sent before then is held by haproxy until the probe
+ * gives up, or, when the cut outlasted the checks and its servers are DOWN, they come back UP
+ * after rise good checks (the check in flight when the path returns still times out first).
+ */
+function tunnelledBack(model: LabModel): number {
+  const tunnelled = model.services.filter((s) => s.balancers.some((b) => b.reachable.length > b.reachableWithoutTunnels.length));
+  const up = (s: ServiceModel) => (Math.min(s.timeouts.connectMs, s.check.interMs) + s.check.rise * s.check.interMs) / 1000;
+  return tunnelled.length ? Math.max(PROBE_MAX_S, ...tunnelled.map(up)) : 0;
+}
+
+/**
  * Repair bound of a VRRP fault: when the member is back, a VIP may move to it (by preemption, or
  * because it turned master by silence while its port listened and learned and then wins on
  * priority); a VIP moving between two live members moves within one advert interval.
@@ -169,8 +181,10 @@ export function checksData(model: LabModel): string {
     // Back: the restored port listens and learns while the ports it replaces block at once, then
     // MAC entries learnt on the old path last one short (topology change) ageing period of
     // forward delay. 802.1D has no faster way back: the kernel bridge has no edge ports or RSTP.
-    const bound = c.onTree && t ? t.maxAge + t.helloTime + 2 * t.forwardDelay : 0;
-    const repair = c.onTree && t ? 3 * t.forwardDelay : 0;
+    // Either way the VXLAN underlay crosses the domain: a service served through a tunnel
+    // needs its own time back once the path is (tunnelledBack).
+    const bound = c.onTree && t ? t.maxAge + t.helloTime + 2 * t.forwardDelay + tunnelledBack(model) : 0;
+    const repair = c.onTree && t ? 3 * t.forwardDelay + tunnelledBack(model) : 0;
     const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
     const blocked = blockedWithout(model, c);
     faults.push(['cable', c.cable, seconds(bound), seconds(repair), list(probes), '-', c.a.vm, c.a.nic, c.b.vm, c.b.nic, blocked ? list(blocked) : '?']);
