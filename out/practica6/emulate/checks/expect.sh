@@ -56,10 +56,10 @@ VXLAN_DEVICES=(
 # list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage;
 # held: computed when the fault starts from the VIP holders then)
 FAULTS=(
-  'cable sw1-vsw1 52 45 172.16.1.254:8000 - host1 sw1-vsw1 swout1 sw1-vsw1 -'
-  'cable vsw1-vsw2 52 45 172.16.1.254:8000 - host1 vsw1-vsw2 host2 vsw1-vsw2 -'
+  'cable sw1-vsw1 57 50 172.16.1.254:8000 - host1 sw1-vsw1 swout1 sw1-vsw1 -'
+  'cable vsw1-vsw2 57 50 172.16.1.254:8000 - host1 vsw1-vsw2 host2 vsw1-vsw2 -'
   'cable vsw2-sw2 0 0 172.16.1.254:8000 - host2 vsw2-sw2 swout2 vsw2-sw2 -'
-  'cable sw2-sw1 52 45 172.16.1.254:8000 - swout1 sw2-sw1 swout2 sw2-sw1 -'
+  'cable sw2-sw1 57 50 172.16.1.254:8000 - swout1 sw2-sw1 swout2 sw2-sw1 -'
   'ext-link bal1 held 1 172.16.1.254:8000 - host1 bal1-eth0 vrrpext'
   'ext-link bal2 held 1 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
   'keepalived bal1 held 1 172.16.1.254:8000 - vrrpext'
