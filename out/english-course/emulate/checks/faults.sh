@@ -171,10 +171,16 @@ repair_fault() {
   esac
 }
 
+# Each probe's outage over the current window: which vip:port a too long outage was seen on.
+outage_per_probe() {
+  local k out=''
+  for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; out+="${out:+, }$k $(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}" | awk '{ print $3 }') s"; done
+  printf '%s\n' "$out"
+}
 # judge WHAT BOUND FAILED TOTAL OUTAGE
 judge() {
   if within "$2" "$5"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + 0.5 s";
-  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + 0.5 s"; fi
+  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + 0.5 s (per probe: $(outage_per_probe))"; fi
 }
 
 results=()
