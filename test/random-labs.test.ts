@@ -1,9 +1,10 @@
 // The random-lab generator against the front end, cheaply (no root, no namespaces): hundreds of
 // seeds per run (a fresh base seed, printed; SEED=<n> reproduces) all validate with no diagnostic,
 // resolve and emit; one seed gives one lab byte for byte; the shapes the emulation suite relies on
-// all occur; the generated checks of a few labs are shellcheck -S warning clean.
+// all occur; the generated checks of a few labs, and of the seeds kept under test/specs/ because
+// their emulation once failed, are shellcheck -S warning clean.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
@@ -14,6 +15,7 @@ import { emitLab } from '../generator/4-emit/emit.js';
 import { TemplateSet } from '../generator/4-emit/templates.js';
 import { interSwitchCables } from '../generator/4-emit/checks-data.js';
 import { randomLab, runSeed } from './support/random-lab.js';
+import { repoRoot } from './support/cli.js';
 
 const N = 300;
 const base = runSeed();
@@ -47,21 +49,37 @@ test('one seed, one lab, byte for byte', () => {
   assert.is.not(JSON.stringify(randomLab(base).spec), JSON.stringify(randomLab(base + 1).spec));
 });
 
+/** The generated checks of one spec object are shellcheck -S warning clean ('' or the findings). */
+function shellcheckChecks(dir: string, specObject: unknown): string {
+  const { spec, diagnostics } = validateSpec(specObject);
+  if (!spec) return diagnostics.map((d) => `${d.code} ${d.pointer}: ${d.message}`).join('\n');
+  const files = emitLab(resolveLab(spec), templates).filter((f) => f.path.startsWith('emulate/'));
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  const checks = files.filter((f) => f.path.startsWith('emulate/checks/') && f.path.endsWith('.sh')).map((f) => f.path.slice('emulate/checks/'.length));
+  const r = spawnSync('shellcheck', ['-S', 'warning', '-x', ...checks], { cwd: join(dir, 'emulate', 'checks'), encoding: 'utf8' });
+  return r.status === 0 ? '' : `${r.stdout}${r.stderr}`;
+}
+
 test("the generated checks of 3 random labs are shellcheck -S warning clean", () => {
   const tmp = mkdtempSync(join(tmpdir(), 'gen-lab-rl-'));
   try {
-    for (let s = base; s < base + 3; s++) {
-      const { spec } = validateSpec(randomLab(s).spec);
-      const files = emitLab(resolveLab(spec as NonNullable<typeof spec>), templates).filter((f) => f.path.startsWith('emulate/'));
-      const dir = join(tmp, String(s));
-      for (const f of files) {
-        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-        writeFileSync(join(dir, f.path), f.content);
-      }
-      const checks = files.filter((f) => f.path.startsWith('emulate/checks/') && f.path.endsWith('.sh')).map((f) => f.path.slice('emulate/checks/'.length));
-      const r = spawnSync('shellcheck', ['-S', 'warning', '-x', ...checks], { cwd: join(dir, 'emulate', 'checks'), encoding: 'utf8' });
-      assert.is(r.status, 0, `seed ${s}:\n${r.stdout}${r.stderr}`);
-    }
+    for (let s = base; s < base + 3; s++) assert.is(shellcheckChecks(join(tmp, String(s)), randomLab(s).spec), '', `seed ${s}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// Seeds whose emulation once failed, kept as specs: they still validate, emit and shellcheck.
+const kept = readdirSync(join(repoRoot, 'test', 'specs')).filter((f) => /^random-\d+\.json$/.test(f)).sort();
+
+test(`the kept failing seeds (${kept.join(', ')}) validate, emit and their checks are shellcheck -S warning clean`, () => {
+  assert.ok(kept.length > 0, 'test/specs/random-*.json');
+  const tmp = mkdtempSync(join(tmpdir(), 'gen-lab-rl-'));
+  try {
+    for (const f of kept) assert.is(shellcheckChecks(join(tmp, f), JSON.parse(readFileSync(join(repoRoot, 'test', 'specs', f), 'utf8'))), '', f);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -104,8 +104,59 @@ function vxlanDevices(model: LabModel, segment: string): string[] {
 /** A VRRP group answers once every member's keepalived runs. */
 const vrrpStage = (plan: ReturnType<typeof stagePlan>, g: VrrpGroupModel): Stage => Math.max(...g.members.map((m) => plan.daemon(m.container, 'keepalived'))) as Stage;
 
-/** Seconds haproxy needs to mark a server DOWN: fall failed checks, the last one timing out. */
-const downSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall + s.timeouts.checkMs) / 1000;
+
+/**
+ * Longest a client probe request lasts (curl -m): the probe's next request starts when it ends.
+ * A request haproxy holds (retrying a server not yet DOWN) fails only at this limit.
+ */
+const PROBE_MAX_S = 2;
+
+/**
+ * Seconds haproxy needs to mark a stopped server DOWN. The server refuses at once, so each check
+ * fails at once: the next check starts at most inter after the last good one ended (haproxy
+ * schedules a check inter after the previous one ends), and fall of them in a row mark it DOWN.
+ */
+const refusedDownSeconds = (s: ServiceModel) => (s.check.interMs * s.check.fall) / 1000;
+
+/**
+ * Seconds haproxy needs to mark a server DOWN whose packets vanish (its tunnel is down): each
+ * check waits its connect timeout (min(timeout connect, inter) when timeout check is set) before
+ * it fails, then the next starts inter later; a check already connected when the path vanished
+ * waits timeout check for its answer instead.
+ */
+function droppedDownSeconds(s: ServiceModel): number {
+  const each = s.check.interMs + Math.min(s.timeouts.connectMs, s.check.interMs);
+  return Math.max(s.check.fall * each, s.timeouts.checkMs + (s.check.fall - 1) * each) / 1000;
+}
+
+/**
+ * Client-observed outage of a server fault: until the server is DOWN requests sent to it fail;
+ * the last one, sent just before, is held by haproxy's retries to that server until the probe
+ * gives up (PROBE_MAX_S), and only then does the probe send the next, answered, request.
+ */
+const serverFaultBound = (down: number) => down + PROBE_MAX_S;
+
+/**
+ * Seconds until a service whose balancer reaches servers through a VXLAN tunnel serves again once
+ * a cut underlay path is back: a request sent before then is held by haproxy until the probe
+ * gives up, or, when the cut outlasted the checks and its servers are DOWN, they come back UP
+ * after rise good checks (the check in flight when the path returns still times out first).
+ */
+function tunnelledBack(model: LabModel): number {
+  const tunnelled = model.services.filter((s) => s.balancers.some((b) => b.reachable.length > b.reachableWithoutTunnels.length));
+  const up = (s: ServiceModel) => (Math.min(s.timeouts.connectMs, s.check.interMs) + s.check.rise * s.check.interMs) / 1000;
+  return tunnelled.length ? Math.max(PROBE_MAX_S, ...tunnelled.map(up)) : 0;
+}
+
+/**
+ * Repair bound of a VRRP fault: when the member is back, a VIP may move to it (by preemption, or
+ * because it turned master by silence while its port listened and learned and then wins on
+ * priority); a VIP moving between two live members moves within one advert interval.
+ */
+const vipReturn = (groups: LabModel['vrrp']) => Math.max(0, ...groups.map((g) => g.advertInt));
+
+/** Marks a FAULTS field that faults.sh computes from the VIP holders when the fault starts. */
+const HELD = 'held';
 
 /** A lab stopped at a stage has only that stage's rows in lab.sh; the checkpoints judge the final lab. */
 function finalLabRows(model: LabModel): string[] {
@@ -129,23 +180,28 @@ export function checksData(model: LabModel): string {
   const urlsOf = (pred: (s: ServiceModel, vip: { vip: string; group: string; master: string }) => boolean) =>
     model.services.flatMap((s) => serviceVips(model, s).filter((v) => pred(s, v)).map((v) => url(v.vip, s.port)));
   const groupOf = (name: string) => model.vrrp.find((g) => g.name === name);
-  const viewOf = (s: ServiceModel, bal: string) => s.balancers.find((b) => b.container === bal);
 
   // FAULTS: kind target bound repair-bound probes down args... (args of a cable: vmA nicA vmB nicB
-  // and the ports blocked once STP has converged without it, '?' when not predictable; probes: the vip:port a client
-  // requests while the fault lasts, the ones this element carries; down: the vip:port expected to
-  // fail while it lasts; bounds in seconds of client-observed outage.)
+  // and the ports blocked once STP has converged without it, '?' when not predictable; of a web
+  // server: the services it serves; probes: the vip:port a client requests while the fault lasts,
+  // the ones this element carries; down: the vip:port expected to fail while it lasts; bounds in
+  // seconds of client-observed outage; HELD: computed when the fault starts from the VIP holders.)
   const faults: string[][] = [];
   const cables = interSwitchCables(model);
   for (const c of cables) {
     if (!c.redundant) continue;
     const t = stp(c.domain);
-    // Lost on the tree: max age to forget the old root path, then listening and learning. Back:
-    // the restored port listens and learns while the ports it replaces block at once, then MAC
-    // entries learnt on the old path last one short (topology change) ageing period of forward
-    // delay. 802.1D has no faster way back: the kernel bridge has no edge ports or RSTP.
-    const bound = c.onTree && t ? t.maxAge + 2 * t.forwardDelay : 0;
-    const repair = c.onTree && t ? 3 * t.forwardDelay : 0;
+    // Lost on the tree: max age for the bridge with the alternate path to forget the root path
+    // it stored on that port, then up to one hello time before it sends the root's BPDU there
+    // (the kernel sends nothing when the stored information expires: it relays the root's next
+    // BPDU, or answers the cut-off bridge's next inferior one), then listening and learning.
+    // Back: the restored port listens and learns while the ports it replaces block at once, then
+    // MAC entries learnt on the old path last one short (topology change) ageing period of
+    // forward delay. 802.1D has no faster way back: the kernel bridge has no edge ports or RSTP.
+    // Either way the VXLAN underlay crosses the domain: a service served through a tunnel
+    // needs its own time back once the path is (tunnelledBack).
+    const bound = c.onTree && t ? t.maxAge + t.helloTime + 2 * t.forwardDelay + tunnelledBack(model) : 0;
+    const repair = c.onTree && t ? 3 * t.forwardDelay + tunnelledBack(model) : 0;
     const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
     const blocked = blockedWithout(model, c);
     faults.push(['cable', c.cable, seconds(bound), seconds(repair), list(probes), '-', c.a.vm, c.a.nic, c.b.vm, c.b.nic, blocked ? list(blocked) : '?']);
@@ -154,37 +210,27 @@ export function checksData(model: LabModel): string {
   const memberNics = [...new Map(model.vrrp.flatMap((g) => g.members.map((m) => [`${m.container}/${m.nic}`, m] as const))).values()];
   for (const m of memberNics) {
     const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === m.container && x.nic === m.nic));
-    const mastered = groups.filter((g) => g.expectedMaster === m.container);
     const hostIf = byName(model.containers, m.container)?.nics.find((n) => n.name === m.nic)?.hostName ?? '';
-    // Back: the VIP returns (preemption, or by silence while the port listens and learns) in one advert.
-    const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
-    const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
     const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
-    faults.push(['ext-link', m.container, seconds(bound), seconds(repair), list(probes), '-', m.vm, hostIf, groups.map((g) => g.name).join(',')]);
+    faults.push(['ext-link', m.container, HELD, seconds(vipReturn(groups)), list(probes), '-', m.vm, hostIf, groups.map((g) => g.name).join(',')]);
   }
   for (const bal of [...new Set(model.vrrp.flatMap((g) => g.members.map((m) => m.container)))]) {
     const groups = model.vrrp.filter((g) => g.members.some((x) => x.container === bal));
-    const mastered = groups.filter((g) => g.expectedMaster === bal);
-    const bound = Math.max(0, ...mastered.map((g) => g.masterDownInterval));
-    const repair = Math.max(0, ...mastered.map((g) => g.advertInt));
     const probes = urlsOf((_, v) => groups.some((g) => g.name === v.group));
-    faults.push(['keepalived', bal, seconds(bound), seconds(repair), list(probes), '-', groups.map((g) => g.name).join(',')]);
+    faults.push(['keepalived', bal, HELD, seconds(vipReturn(groups)), list(probes), '-', groups.map((g) => g.name).join(',')]);
   }
+  // Which VIPs a server or tunnel fault takes down depends on the balancer that holds each VIP
+  // when it starts (a group without preemption keeps the holder an earlier fault moved it to):
+  // faults.sh splits the services' VIPs into probes and expected-down ones from BALANCER_VIEW.
   for (const c of model.containers.filter((x) => x.role === 'web')) {
     const svc = model.services.filter((s) => s.backends.some((b) => b.container === c.name));
     if (!svc.length) continue;
-    // A service whose only reachable server this is goes down with it.
-    const down = urlsOf((s, v) => svc.includes(s) && (viewOf(s, v.master)?.reachable ?? []).every((x) => x === c.name));
-    const probes = urlsOf((s) => svc.includes(s)).filter((u) => !down.includes(u));
-    const bound = Math.max(0, ...svc.map(downSeconds));
-    faults.push(['web', c.name, seconds(bound), '0', list(probes), list(down)]);
+    const bound = serverFaultBound(Math.max(0, ...svc.map(refusedDownSeconds)));
+    faults.push(['web', c.name, seconds(bound), '0', HELD, HELD, svc.map((s) => s.name).join(',')]);
   }
   for (const seg of model.vxlan) {
-    // Without tunnels a master serves from its local servers; one with none serves nothing.
-    const down = urlsOf((s, v) => (viewOf(s, v.master)?.reachableWithoutTunnels.length ?? 0) === 0);
-    const probes = urlsOf(() => true).filter((u) => !down.includes(u));
-    const bound = Math.max(0, ...model.services.map(downSeconds));
-    faults.push(['vxlan', seg.name, seconds(bound), '0', list(probes), list(down), ...vxlanDevices(model, seg.name)]);
+    const bound = serverFaultBound(Math.max(0, ...model.services.map(droppedDownSeconds)));
+    faults.push(['vxlan', seg.name, seconds(bound), '0', HELD, HELD, ...vxlanDevices(model, seg.name)]);
   }
 
   const servers = [...new Map(model.services.flatMap((s) => s.backends.map((b) => [b.container, [b.container, b.address, b.port]] as const))).values()];
@@ -202,6 +248,8 @@ export function checksData(model: LabModel): string {
     `VRRP_SETTLE=${settle.vrrp}`,
     `HAPROXY_SETTLE=${settle.haproxy}`,
     `REACH_SETTLE=${settle.reach}`,
+    '# longest a client probe request lasts (curl -m), in seconds',
+    `PROBE_MAX_TIME=${PROBE_MAX_S}`,
     rowArray(
       { name: 'STP_ROOTS', columns: ['vm', 'bridge', 'expected-root-id', 'bridge-id', 'root-vm', 'root-bridge'], note: '(the root bridge id every STP bridge should see,\nits own id, and where the root is)' },
       model.vms.flatMap((v) =>
@@ -242,7 +290,7 @@ export function checksData(model: LabModel): string {
       {
         name: 'FAULTS',
         columns: ['kind', 'target', 'bound', 'repair-bound', 'probes', 'down', 'args...'],
-        note: "(the fault matrix, one fault per line;\nprobes: vip:port list the faulted element carries, requested while it lasts; down: vip:port\nlist expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)",
+        note: `(the fault matrix, one fault per line;\nprobes: vip:port list the faulted element carries, requested while it lasts; down: vip:port\nlist expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage;\n${HELD}: computed when the fault starts from the VIP holders then)`,
       },
       faults,
     ),

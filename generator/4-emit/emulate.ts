@@ -7,10 +7,16 @@ import { modelAtStage } from './stage-model.js';
 
 const scripts = ['up.sh', 'down.sh', 'status.sh', 'daemons.sh'];
 
-/** Ports each web server listens on: every backend port it serves, sorted. */
+/** The port a container's distribution httpd.conf listens on (Alpine's and Debian's alike). */
+const HTTPD_DEFAULT_PORT = 80;
+
+/**
+ * Ports each web server listens on: every backend port it serves, sorted; a server no service
+ * names still listens where its container's httpd does (without a Listen apache does not start).
+ */
 function webPorts(model: LabModel, web: string): number[] {
   const ports = new Set(model.services.flatMap((s) => s.backends.filter((b) => b.container === web).map((b) => b.port)));
-  return [...ports].sort((a, b) => a - b);
+  return ports.size ? [...ports].sort((a, b) => a - b) : [HTTPD_DEFAULT_PORT];
 }
 
 export const emitEmulation: Emitter = ({ model, templates, provenance }) => {

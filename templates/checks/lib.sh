@@ -205,10 +205,10 @@ group_of_service_vip() {
 expected_master() { local row g m; for row in "${VRRP_GROUPS[@]}"; do read -r g m _ <<<"$row"; [ "$g" = "$1" ] && echo "$m"; done; }
 
 # --- Client probes: one request every 100 ms from the client per vip:port, bounded by a count. ---
-PROBE_SNIPPET='url=$1; n=$2; i=0
+PROBE_SNIPPET='url=$1; n=$2; max=$3; i=0
 while [ "$i" -lt "$n" ]; do
   s=$(date +%s.%N)
-  if out=$(curl -sf --connect-timeout 0.5 -m 2 "$url" 2>/dev/null); then
+  if out=$(curl -sf --connect-timeout 0.5 -m "$max" "$url" 2>/dev/null); then
     printf "%s ok %s\n" "$s" "$(printf "%s" "$out" | sed -n "s/.*server=\([^ <]*\) client=.*/\1/p" | head -n 1)"
   else
     printf "%s fail\n" "$s"
@@ -225,7 +225,7 @@ PROBE_FILE='' PROBE_PID=''
 probe_start() {
   local key=${3:-$1}
   PROBE_FILE=$(mktemp)
-  on_sh "$CLIENT" "$PROBE_SNIPPET" "$1" "$2" >"$PROBE_FILE" 2>/dev/null &
+  on_sh "$CLIENT" "$PROBE_SNIPPET" "$1" "$2" "$PROBE_MAX_TIME" >"$PROBE_FILE" 2>/dev/null &
   PROBE_PID=$!
   PROBE_FILES[$key]=$PROBE_FILE
   PROBE_PIDS[$key]=$PROBE_PID
@@ -293,5 +293,6 @@ probes_outage() {
   echo "$F $T $O"
 }
 
-# within BOUND SEEN: SEEN <= BOUND + 0.5 s (the probe's 100 ms period and curl's timeouts).
+# within BOUND SEEN: SEEN <= BOUND + 0.5 s (the probe's 100 ms period and curl's connect timeout;
+# a request held until curl's -m is part of the bounds of the faults where haproxy holds one).
 within() { awk -v b="$1" -v s="$2" 'BEGIN { exit !(s <= b + 0.5) }'; }

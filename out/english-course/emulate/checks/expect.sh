@@ -18,6 +18,9 @@ CONTAINER_NIC_FACTS=(
 STP_SETTLE=110
 VRRP_SETTLE=114
 HAPROXY_SETTLE=46
+REACH_SETTLE=160
+# longest a client probe request lasts (curl -m), in seconds
+PROBE_MAX_TIME=2
 # vm bridge expected-root-id bridge-id root-vm root-bridge (the root bridge id every STP bridge should see,
 # its own id, and where the root is)
 STP_ROOTS=(
@@ -66,19 +69,20 @@ VXLAN_DEVICES=(
 )
 # kind target bound repair-bound probes down args... (the fault matrix, one fault per line;
 # probes: vip:port list the faulted element carries, requested while it lasts; down: vip:port
-# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage)
+# list expected to fail while it lasts; '-' for none; bounds in seconds of client-observed outage;
+# held: computed when the fault starts from the VIP holders then)
 FAULTS=(
-  'cable sw1-vsw1 50 45 172.16.1.254:8000 - host1 sw1-vsw1 swout1 sw1-vsw1 -'
-  'cable vsw1-vsw2 50 45 172.16.1.254:8000 - host1 vsw1-vsw2 host2 vsw1-vsw2 -'
+  'cable sw1-vsw1 57 50 172.16.1.254:8000 - host1 sw1-vsw1 swout1 sw1-vsw1 -'
+  'cable vsw1-vsw2 57 50 172.16.1.254:8000 - host1 vsw1-vsw2 host2 vsw1-vsw2 -'
   'cable vsw2-sw2 0 0 172.16.1.254:8000 - host2 vsw2-sw2 swout2 vsw2-sw2 -'
-  'cable sw2-sw1 50 45 172.16.1.254:8000 - swout1 sw2-sw1 swout2 sw2-sw1 -'
-  'ext-link bal1 3.61 1 172.16.1.254:8000 - host1 bal1-eth0 vrrpext'
-  'ext-link bal2 0 0 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
-  'keepalived bal1 3.61 1 172.16.1.254:8000 - vrrpext'
-  'keepalived bal2 0 0 172.16.1.254:8000 - vrrpext'
-  'web serv1 8 0 172.16.1.254:8000 -'
-  'web serv2 8 0 172.16.1.254:8000 -'
-  'web serv3 8 0 172.16.1.254:8000 -'
-  'vxlan vxint 8 0 172.16.1.254:8000 - host1:vx-vxint host2:vx-vxint'
+  'cable sw2-sw1 57 50 172.16.1.254:8000 - swout1 sw2-sw1 swout2 sw2-sw1 -'
+  'ext-link bal1 held 1 172.16.1.254:8000 - host1 bal1-eth0 vrrpext'
+  'ext-link bal2 held 1 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
+  'keepalived bal1 held 1 172.16.1.254:8000 - vrrpext'
+  'keepalived bal2 held 1 172.16.1.254:8000 - vrrpext'
+  'web serv1 8 0 held held miservidor'
+  'web serv2 8 0 held held miservidor'
+  'web serv3 8 0 held held miservidor'
+  'vxlan vxint 11 0 held held host1:vx-vxint host2:vx-vxint'
 )
 

@@ -24,13 +24,45 @@ selected() {
 
 holder_is_not() { local h; h=$(vip_holders "$1"); [ -n "$h" ] && [ "$h" = "${h%% *}" ] && [ "$h" != "$2" ]; }
 holder_is() { [ "$(vip_holders "$1")" = "$2" ]; }
-# groups_follow MEMBER GROUP,...: each group the member masters is held by another member, each
-# other group keeps its master.
+# A group without preemption keeps the holder an earlier fault moved it to: every fault's
+# expectations start from the holders when it starts, not from the model's masters.
+declare -A HELD_BY=()
+snapshot_holders() {
+  local row g
+  HELD_BY=()
+  for row in "${VRRP_GROUPS[@]}"; do read -r g _ <<<"$row"; HELD_BY[$g]=$(vip_holders "$g"); done
+}
+# groups_follow MEMBER GROUP,...: each group the member held is held by another member, each
+# other group keeps its holder.
 groups_follow() {
-  local m=$1 g master
+  local m=$1 g
   for g in ${2//,/ }; do
-    master=$(expected_master "$g")
-    if [ "$master" = "$m" ]; then holder_is_not "$g" "$m" || return 1; else holder_is "$g" "$master" || return 1; fi
+    if [ "${HELD_BY[$g]}" = "$m" ]; then holder_is_not "$g" "$m" || return 1; else holder_is "$g" "${HELD_BY[$g]}" || return 1; fi
+  done
+}
+# vrrp_bound MEMBER GROUP,...: the longest master-down interval of the groups the member holds
+# (the time their VIPs stay without a holder when it fails); 0 when it holds none.
+vrrp_bound() {
+  local row g mdi b=0
+  for row in "${VRRP_TIMING[@]}"; do
+    read -r g mdi _ <<<"$row"
+    [[ ",$2," == *",$g,"* ]] && [ "${HELD_BY[$g]}" = "$1" ] || continue
+    b=$(awk -v a="$b" -v m="$mdi" 'BEGIN { print (m > a ? m : a) }')
+  done
+  echo "$b"
+}
+# split_urls KIND TARGET SERVICE,...: PROBES and DOWN for a web server's fault (the services it
+# serves: a VIP whose holder reaches no other server fails) or a VXLAN segment's (every service: a
+# VIP whose holder has no server without tunnels fails), from the holders when the fault starts.
+split_urls() {
+  local kind=$1 target=$2 row svc vip port group view servers
+  PROBES='' DOWN=''
+  for row in "${SERVICES[@]}"; do
+    read -r svc vip port _ group _ <<<"$row"
+    [ "$kind" = vxlan ] || [[ ",$3," == *",$svc,"* ]] || continue
+    view=$(balancer_view "${HELD_BY[$group]}" "$svc") || view=''
+    if [ "$kind" = vxlan ]; then servers=$(view_without_tunnels "$view"); else servers=$(view_reachable "$view" | tr ' ' '\n' | grep -vx "$target"); fi
+    if [ -z "${servers// /}" ]; then DOWN+="${DOWN:+ }$vip:$port"; else PROBES+="${PROBES:+ }$vip:$port"; fi
   done
 }
 # tree_is BLOCKED CUT: every STP port forwards except the BLOCKED ones (vm/bridge/port list, '-'
@@ -102,10 +134,10 @@ run_fault() {
       else outcome="tree_is $5 $1/$2,$3/$4" desc="tree reconverged around $target as the model predicts (blocked: ${5//,/ })"; fi ;;
     ext-link)
       on "$1" ip link set "$2" down
-      outcome="groups_follow $target $3" desc="each group of $target ($3) it masters moves to a backup, the others keep their master" ;;
+      outcome="groups_follow $target $3" desc="each group of $target ($3) it holds moves to another member, the others keep their holder" ;;
     keepalived)
       daemon_stop "$target" keepalived
-      outcome="groups_follow $target $1" desc="each group of $target ($1) it masters moves to a backup, the others keep their master" ;;
+      outcome="groups_follow $target $1" desc="each group of $target ($1) it holds moves to another member, the others keep their holder" ;;
     web)
       daemon_stop "$target" apache
       outcome="server_down_everywhere $target" desc="every balancer marks $target DOWN" ;;
@@ -139,10 +171,16 @@ repair_fault() {
   esac
 }
 
+# Each probe's outage over the current window: which vip:port a too long outage was seen on.
+outage_per_probe() {
+  local k out=''
+  for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; out+="${out:+, }$k $(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}" | awk '{ print $3 }') s"; done
+  printf '%s\n' "$out"
+}
 # judge WHAT BOUND FAILED TOTAL OUTAGE
 judge() {
   if within "$2" "$5"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + 0.5 s";
-  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + 0.5 s"; fi
+  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + 0.5 s (per probe: $(outage_per_probe))"; fi
 }
 
 results=()
@@ -150,10 +188,17 @@ t_matrix=$(now)
 for row in "${FAULTS[@]}"; do
   read -r kind target bound rbound probes down args <<<"$row"
   selected "$kind" "$target" "$@" || continue
+  snapshot_holders
   PROBES=${probes//,/ } DOWN=${down//,/ }
   [ "$PROBES" = - ] && PROBES=''
   [ "$DOWN" = - ] && DOWN=''
-  title "fault: $kind $target (bound $bound s, repair bound $rbound s; probes: ${PROBES:-none}${DOWN:+; expected down: $DOWN})"
+  # shellcheck disable=SC2086
+  [ "$probes" = held ] && split_urls "$kind" "$target" $args
+  # shellcheck disable=SC2086
+  [ "$bound" = held ] && bound=$(vrrp_bound "$target" ${args##* })
+  held=''
+  for g in $(printf '%s\n' "${VRRP_GROUPS[@]}" | awk '{ print $1 }'); do held+="${held:+, }$g by ${HELD_BY[$g]:-nobody}"; done
+  title "fault: $kind $target (bound $bound s, repair bound $rbound s; probes: ${PROBES:-none}${DOWN:+; expected down: $DOWN}; VIPs held: $held)"
   # Probes keep running from one fault to the next that probes the same vip:port list.
   if [ "$PROBES" != "${running:-}" ]; then
     probe_stop
