@@ -40,6 +40,7 @@ declare -A SAY=(
   [treeBack]='after restoring {cable}: ports in their planned state (of {n})'
   [treeBackAfter]='tree back to the expected one after {secs} s'
   [vrrpMaster]='VRRP {group} master (holder of {vips})'
+  [keptHolder]='VRRP {group} has no preemption: {holder} keeps its VIPs (the model'\''s first master is {master})'
   [noFailover]='VRRP {group}: failover not tried, its master is not the expected one'
   [notProbed]='{url} does not answer (a stage 3 service): not probed'
   [linkDown]='{master} loses its external link ({link} down)'

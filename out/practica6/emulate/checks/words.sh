@@ -40,6 +40,7 @@ declare -A SAY=(
   [treeBack]='tras restablecer {cable}: puertos en su estado previsto (de {n})'
   [treeBackAfter]='el árbol vuelve a ser el esperado tras {secs} s'
   [vrrpMaster]='maestro VRRP de {group} (quien tiene {vips})'
+  [keptHolder]='VRRP {group} no tiene apropiación: {holder} conserva sus VIP (el primer maestro del modelo es {master})'
   [noFailover]='VRRP {group}: no se prueba la conmutación, su maestro no es el esperado'
   [notProbed]='{url} no responde (un servicio de la etapa 3): no se sondea'
   [linkDown]='{master} pierde su enlace externo ({link} caído)'

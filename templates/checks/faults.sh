@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-{{comment provenance}}
 # faults.sh [KIND[:TARGET]...]: the fault matrix. For each fault (every inter-switch cable with
 # another path down, every balancer's VRRP link down, every keepalived stopped, every web server
 # stopped, every VXLAN segment's tunnels down) the client requests every service the faulted
