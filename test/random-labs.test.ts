@@ -22,12 +22,13 @@ const base = runSeed();
 process.stdout.write(`random labs: seeds ${base}..${base + N - 1} (SEED=${base} reproduces)\n`);
 const templates = TemplateSet.withOverrides([]);
 
-test(`${N} random labs validate without a diagnostic, resolve and emit`, () => {
+test(`${N} random labs validate without an error, resolve and emit`, () => {
   const shapes = new Set<string>();
   for (let s = base; s < base + N; s++) {
     const lab = randomLab(s >>> 0);
     const { spec, diagnostics } = validateSpec(lab.spec);
-    assert.equal(diagnostics.map((d) => `${d.code} ${d.pointer}: ${d.message}`), [], `seed ${s}: ${lab.summary}`);
+    // Warnings (a switch with more than 7 cables takes VirtualBox's ICH9 chipset) are fine; errors are not.
+    assert.equal(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.pointer}: ${d.message}`), [], `seed ${s}: ${lab.summary}`);
     assert.ok(spec, `seed ${s}`);
     const model = resolveLab(spec as NonNullable<typeof spec>);
     assert.ok(emitLab(model, templates).length > 0);

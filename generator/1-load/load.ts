@@ -122,9 +122,11 @@ function parseYaml(text: string, file: string): LoadedSpec {
     return { file, value, positions, format: 'yaml' };
   } catch (e) {
     if (e instanceof yaml.YAMLException) {
-      const mark = e.mark as { line: number; column: number } | undefined;
+      // Some of js-yaml's errors carry no mark: the message's "(line:column)", else the file's start.
+      const inMessage = /\((\d+):(\d+)\)/.exec(e.message);
+      const mark = (e.mark as { line: number; column: number } | undefined) ?? (inMessage ? { line: Number(inMessage[1]) - 1, column: Number(inMessage[2]) - 1 } : { line: 0, column: 0 });
       const positions: PositionMap = new Map();
-      if (mark) positions.set('', { line: mark.line + 1, column: mark.column + 1 });
+      positions.set('', { line: mark.line + 1, column: mark.column + 1 });
       if (/duplicated mapping key/.test(e.reason)) {
         const line = mark ? (text.split('\n')[mark.line] ?? '') : '';
         const key = /^[\s-]*["']?([^"':#]+?)["']?\s*:/.exec(line)?.[1];

@@ -89,7 +89,7 @@ lab_ready() { [ -z "$(lab_gap)" ]; }
 require_ready() {
   if [ $# -eq 0 ]; then require_whole_lab; return; fi
   CHECK_SCOPE=$1
-  discover "$CHECK_SCOPE"
+  discover_booted "$CHECK_SCOPE"
   if [ ${#GAPS[@]} -gt 0 ]; then
     local g
     for g in "${GAPS[@]}"; do fail "$(say notBuilt stage="$CHECK_SCOPE" gap="$g")"; done
@@ -114,7 +114,7 @@ require_ready() {
   pass "$(say converged stage="$CHECK_SCOPE" secs="$(since "$start")")"
 }
 require_whole_lab() {
-  discover 4
+  discover_booted 4
   [ ${#GAPS[@]} -eq 0 ] || { fail "lab not built: ${GAPS[*]}"; finish; }
   if wait_until "$((STP_SETTLE + VRRP_SETTLE + HAPROXY_SETTLE))" lab_ready; then
     pass "lab converged (waited $WAITED s)"
@@ -122,6 +122,17 @@ require_whole_lab() {
     fail "lab not converged: $(readiness_gap)"
     finish
   fi
+}
+# discover_booted SCOPE: discover, again every 5 s while something is missing and a VM has just
+# booted (after a reboot what the lab starts by itself comes up within seconds to minutes).
+discover_booted() {
+  local booting
+  discover "$1"
+  while [ ${#GAPS[@]} -gt 0 ] && booting=$(nodes_booting); do
+    printf '     %s\n' "$(say booting vm="${booting%% *}" secs="${booting##* }" missing="${#GAPS[@]}")"
+    sleep 5
+    discover "$1"
+  done
 }
 all_vip_holders() { local row g; for row in "${VRRP_GROUPS[@]}"; do read -r g _ <<<"$row"; printf '%s=%s ' "$g" "$(vip_holders "$g")"; done; }
 

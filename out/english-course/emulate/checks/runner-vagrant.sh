@@ -36,6 +36,18 @@ vm_ssh() {
   return "$rc"
 }
 
+# nodes_booting: prints "VM SECONDS" for a VM that booted less than BOOT_GRACE seconds ago (its
+# boot units, LXD's autostarted containers and their daemons may still be starting), else fails.
+BOOT_GRACE=${BOOT_GRACE:-300}
+nodes_booting() {
+  local vm up
+  for vm in "${VMS[@]}"; do
+    up=$(vm_ssh "$vm" cut -d. -f1 /proc/uptime 2>/dev/null) || continue
+    if [ "${up:-$BOOT_GRACE}" -lt "$BOOT_GRACE" ]; then echo "$vm $up"; return 0; fi
+  done
+  return 1
+}
+
 # Quote every word so the remote shell sees exactly the argument vector given here.
 quote_words() { local out='' w; for w in "$@"; do out+=$(printf '%q ' "$w"); done; printf '%s' "$out"; }
 

@@ -7,6 +7,7 @@ declare -A SAY=(
   [cp3Title]='Checkpoint 3: service (lab {lab}, runner {runner})'
   [cp4Title]='Checkpoint 4: VXLAN (lab {lab}, runner {runner})'
   [expectedSeen]='{what}: expected '\''{expected}'\'', saw '\''{seen}'\'''
+  [booting]='{vm} booted {secs} s ago: waiting for what the lab starts at boot ({missing} missing)'
   [notBuilt]='not built as stage {stage} expects: {gap}'
   [notConverged]='lab up to stage {stage} not converged within {secs} s: {gap}'
   [converged]='lab up to stage {stage} converged (waited {secs} s)'

@@ -177,8 +177,8 @@ outage_per_probe() {
   for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; out+="${out:+, }$k $(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}" | awk '{ print $3 }') s"; done
   printf '%s\n' "$out"
 }
-# judge WHAT BOUND FAILED TOTAL OUTAGE
-judge() {
+# judge_outage WHAT BOUND FAILED TOTAL OUTAGE
+judge_outage() {
   if within "$2" "$5"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + 0.5 s";
   else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + 0.5 s (per probe: $(outage_per_probe))"; fi
 }
@@ -214,7 +214,7 @@ for row in "${FAULTS[@]}"; do
     TO_LINE=()
     mark TO_LINE
     read -r failed total outage <<<"$(probes_outage)"
-    judge "$kind $target, client" "$bound" "$failed" "$total" "$outage"
+    judge_outage "$kind $target, client" "$bound" "$failed" "$total" "$outage"
   fi
   # shellcheck disable=SC2086
   repair_fault "$kind" "$target" $args
@@ -228,7 +228,7 @@ for row in "${FAULTS[@]}"; do
     # The request in flight when the lab converged started before it: the window begins after it.
     mark TO_LINE 1
     read -r rfailed rtotal routage <<<"$(probes_outage)"
-    judge "$kind $target repair, client" "$rbound" "$rfailed" "$rtotal" "$routage"
+    judge_outage "$kind $target repair, client" "$rbound" "$rfailed" "$rtotal" "$routage"
     for k in "${!TO_LINE[@]}"; do probe_use "$k"; probe_wait_lines "$((TO_LINE[$k] + AFTER))" || fail "probe $k stalled"; done
     marks_shift "$AFTER"
     read -r after_failed _ _ <<<"$(probes_outage)"

@@ -13,6 +13,9 @@ on() { local node=$1; shift; ip netns exec "$LAB-$node" "$@"; }
 # Run a shell snippet on a node (the snippet gets its arguments as $1...).
 on_sh() { local node=$1 snippet=$2; shift 2; on "$node" bash -c "$snippet" bash "$@"; }
 
+# Namespaces do not boot: nothing is ever still starting.
+nodes_booting() { return 1; }
+
 daemon_stop() { "$EMULATE_DIR/daemons.sh" stop "$1" "$2"; }
 daemon_start() { "$EMULATE_DIR/daemons.sh" start "$1" "$2"; }
 

@@ -7,6 +7,7 @@ declare -A SAY=(
   [cp3Title]='Punto de control 3: servicio (práctica {lab}, ejecutor {runner})'
   [cp4Title]='Punto de control 4: VXLAN (práctica {lab}, ejecutor {runner})'
   [expectedSeen]='{what}: se esperaba '\''{expected}'\'', se vio '\''{seen}'\'''
+  [booting]='{vm} arrancó hace {secs} s: esperando a lo que la práctica arranca al iniciar ({missing} faltan)'
   [notBuilt]='falta lo que la etapa {stage} construye: {gap}'
   [notConverged]='la práctica hasta la etapa {stage} no convergió en {secs} s: {gap}'
   [converged]='práctica hasta la etapa {stage} convergida (esperó {secs} s)'
