@@ -168,7 +168,7 @@ without_tunnels() {
   local row bal svc src rest local_servers rows=() reach_rows=()
   for row in "${BALANCER_VIEW[@]}"; do
     read -r bal svc src rest <<<"$row"
-    local_servers=$(sed 's/.*| *//' <<<"$rest")
+    local_servers=$(view_without_tunnels "$row")
     rows+=("$bal $svc $src $local_servers | $local_servers")
     reach_rows+=("$bal $svc $local_servers")
   done
@@ -220,12 +220,11 @@ scoped_gap() {
   for row in "${SERVICES[@]}"; do
     read -r svc vip port _ g <<<"$row"
     holder=$(vip_holders "$g")
-    servers=$(balancer_view "$holder" "$svc" | view_reachable_row)
+    servers=$(view_reachable "$(balancer_view "$holder" "$svc")")
     [ -n "$servers" ] || continue
     fetch_from_client "$vip" "$port" >/dev/null 2>&1 || { say serviceSilent service="$svc" url="http://$vip:$port/" client="$CLIENT"; return; }
   done
 }
-view_reachable_row() { sed 's/^[^ ]* [^ ]* [^ ]* //; s/ *|.*//'; }
 haproxy_listed_servers() {
   haproxy_stat "$1" 2>/dev/null | awk -F, -v be="$2" '$1 !~ /^#/ && $1 == be && $2 != "FRONTEND" && $2 != "BACKEND" { print $2 }' | sort -u | tr '\n' ' '
 }
