@@ -133,15 +133,18 @@ test('checkpoints 1-4 pass inside the booted VMs, graded by the lab\'s ./grade (
   assert.is(report.score, 100);
 });
 
-test('vagrant provision again changes nothing', async () => {
+// One host (with its containers) and one switch: the other VMs run the same fallback, and each
+// provisioning under TCG costs about a minute of CI.
+const REPROVISIONED = ['host1', 'swout1'];
+test(`vagrant provision ${REPROVISIONED.join(' ')} again changes nothing`, async () => {
   assert.ok(state.ready, 'the lab did not come up');
   const snapshot = () => env.run('snapshot', ['bash', '-c', 'for c in bal1 serv1 serv2; do vagrant ssh host1 -c "sudo lxc config get $c volatile.uuid; sudo lxc info $c | grep -E ^Created"; done'], { cwd: labDir, timeoutS: 300, quiet: /./ });
   const before = await snapshot();
-  const again = await env.vagrant('provision', labDir, ['provision'], 1800, NOISE);
-  record('vagrant provision (again)', again.seconds);
+  const again = await env.vagrant('provision', labDir, ['provision', ...REPROVISIONED], 1800, NOISE);
+  record(`vagrant provision ${REPROVISIONED.join(' ')} (again)`, again.seconds);
   await ok(again, 'vagrant provision');
-  for (const vm of state.vms) assert.match(again.out, new RegExp(`${vm}: gen-lab: cloud-init has already applied`), `${vm}: the fallback sees cloud-init's work`);
-  for (const c of ['bal1', 'bal2', 'serv1', 'serv2', 'serv3']) assert.match(again.out, new RegExp(`${c}: already built from this spec`), `${c} kept`);
+  for (const vm of REPROVISIONED) assert.match(again.out, new RegExp(`${vm}: gen-lab: cloud-init has already applied`), `${vm}: the fallback sees cloud-init's work`);
+  for (const c of ['bal1', 'serv1', 'serv2']) assert.match(again.out, new RegExp(`${c}: already built from this spec`), `${c} kept`);
   const after = await snapshot();
   assert.is(after.out, before.out, 'the containers are the same instances');
 });

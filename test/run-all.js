@@ -31,6 +31,21 @@ function runStreaming(file) {
   });
 }
 
+// CI shows only the tail of a run: each failure's heading and first lines are repeated at the end.
+const ANSI = /\x1b\[[0-9;]*m/g;
+const FAILURE_LINES = 10;
+function failureHeads(name, stdout) {
+  const lines = stdout.replace(ANSI, '').split('\n');
+  const heads = [];
+  lines.forEach((line, i) => {
+    if (!/^\s*FAIL\s+"/.test(line)) return;
+    const body = lines.slice(i + 1, i + 1 + FAILURE_LINES).filter((l) => l.trim() && !/^\s*at /.test(l));
+    heads.push([`${name}: ${line.trim()}`, ...body.map((l) => `    ${l.trim().slice(0, 300)}`)].join('\n'));
+  });
+  return heads;
+}
+const failures = [];
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -57,8 +72,10 @@ for (const file of find(dir)) {
     skipped += skip;
   }
   failed += f;
+  if (f > 0) failures.push(...failureHeads(name, r.stdout), ...(Number.isNaN(total) ? [`${name}: no uvu summary`] : []));
   summary.push(`${name}: ${Number.isNaN(ok) ? 0 : ok} passed, ${f} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
+if (failures.length) process.stdout.write(`\nfailures:\n${failures.join('\n')}\n`);
 process.stdout.write(`\n${summary.join('\n')}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 process.exit(failed > 0 ? 1 : 0);
