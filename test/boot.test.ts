@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxFileName } from '../generator/build/box.js';
 import { BootEnv, type Step } from './support/boot-env.js';
+import { exclusive } from './support/exclusive.js';
 import { BOOT_LAB, bootVirtualboxBox, boxAndImage, generateBootLab } from './support/boot-lab.js';
 import { missingCommands } from './support/examples.js';
 
@@ -124,7 +125,7 @@ test('vagrant up --provider=libvirt boots and provisions every VM', async () => 
 test('checkpoints 1-4 pass inside the booted VMs, graded by the lab\'s ./grade (runner-vagrant.sh)', async () => {
   assert.ok(state.ready, 'the lab did not come up');
   const json = join(labDir, 'grade.json');
-  const checks = await env.run('checks', ['bash', 'grade', '--runner', 'vagrant', '--json', json, '--verbose'], { cwd: labDir, timeoutS: 3600, env: env.env() });
+  const checks = await exclusive('checkpoints 1-4', () => env.run('checks', ['bash', 'grade', '--runner', 'vagrant', '--json', json, '--verbose'], { cwd: labDir, timeoutS: 3600, env: env.env() }));
   record('checkpoints 1-4 (./grade, vagrant runner)', checks.seconds);
   await ok(checks, 'the checkpoints');
   const report = JSON.parse(readFileSync(json, 'utf8')) as { runner: string; score: number; checkpoints: { result: string }[] };
@@ -154,7 +155,9 @@ test(`vagrant reload ${HOST_TO_RELOAD}: bridges, containers and services come ba
   const reload = await env.vagrant('reload', labDir, ['reload', HOST_TO_RELOAD], 1800, NOISE);
   record(`vagrant reload ${HOST_TO_RELOAD}`, reload.seconds);
   await ok(reload, 'vagrant reload');
-  const checks = await env.run('checks-after-reload', ['bash', '-c', 'emulate/checks/cp3-service.sh && emulate/checks/cp4-vxlan.sh'], { cwd: labDir, timeoutS: 1800, env: { ...env.env(), RUNNER: 'vagrant' } });
+  const checks = await exclusive('checkpoints 3-4 after the reload', () =>
+    env.run('checks-after-reload', ['bash', '-c', 'emulate/checks/cp3-service.sh && emulate/checks/cp4-vxlan.sh'], { cwd: labDir, timeoutS: 1800, env: { ...env.env(), RUNNER: 'vagrant' } }),
+  );
   record('checkpoints 3-4 after the reload', checks.seconds);
   await ok(checks, 'checkpoints 3 and 4 after the reload');
 });
