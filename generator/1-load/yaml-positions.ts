@@ -61,6 +61,18 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
       }
     },
   });
+  // "[ ? {a: 1} ]" or "[ [a]: b ]": a one-pair mapping inside a flow sequence, which js-yaml composes
+  // without events of its own, so its key is a child of the sequence that is neither an item nor
+  // the value of one (and js-yaml turned it into the key "[object Object]").
+  const rejectPairKeys = (node: NodeRecord, ptr: string) => {
+    const items = new Set(node.result as unknown[]);
+    const pairValues = new Set<unknown>();
+    for (const item of items) if (typeof item === 'object' && item !== null && !Array.isArray(item)) for (const v of Object.values(item)) pairValues.add(v);
+    for (const child of node.children) {
+      const r = child.result;
+      if (typeof r === 'object' && r !== null && !items.has(r) && !pairValues.has(r)) throw complexKey({ position: toPos(child.start), pointer: ptr }, Array.isArray(r) ? 'list' : 'mapping');
+    }
+  };
   const positions: PositionMap = new Map();
   const budget = pointerBudget();
   const walk = (outer: NodeRecord, ptr: string) => {
@@ -85,6 +97,7 @@ export function loadYamlWithPositions(text: string, filename: string): { value: 
         if ((positions.get(child) as { line: number }).line > keyPos.line) positions.set(child, keyPos);
       }
     } else if (node.kind === 'sequence') {
+      rejectPairKeys(node, ptr);
       node.children.forEach((child, n) => walk(child, ptr + pointerOf(n)));
     }
   };
