@@ -37,7 +37,16 @@ export interface StagePlan {
 const key = (a: string, b: string) => `${a}/${b}`;
 
 /** The stages of every element of `model`. */
+// Asked per VM, per container and per file by the emitters; a model never changes once resolved, so
+// one plan per model (recomputing it made emit quadratic in the lab's size).
+const plans = new WeakMap<LabModel, StagePlan>();
 export function stagePlan(model: LabModel): StagePlan {
+  let plan = plans.get(model);
+  if (!plan) plans.set(model, (plan = computeStagePlan(model)));
+  return plan;
+}
+
+function computeStagePlan(model: LabModel): StagePlan {
   const vrrpNics = new Set(model.vrrp.flatMap((g) => g.members.map((m) => key(m.container, m.nic))));
   const vrrpContainers = new Set(model.vrrp.flatMap((g) => g.members.map((m) => m.container)));
   const clientDomains = new Set(model.vms.filter((v) => v.role === 'client').flatMap((v) => v.nics.map((n) => n.l2domain)));
@@ -45,8 +54,7 @@ export function stagePlan(model: LabModel): StagePlan {
   const containerNic = (container: string, nic: string): Stage => (vrrpNics.has(key(container, nic)) ? 2 : 3);
   const container = (name: string): Stage => (vrrpContainers.has(name) ? 2 : 3);
 
-  const bridgeStage = (vm: string, b: BridgeModel): Stage => {
-    const vmRole = model.vms.find((v) => v.name === vm)?.role;
+  const bridgeStage = (vmRole: string, b: BridgeModel): Stage => {
     if (vmRole === 'switch' || b.stp || clientDomains.has(b.l2domain) || b.ports.some((p) => p.kind === 'cable')) return 1;
     const nicStages = b.ports.filter((p) => p.kind === 'container').map((p) => {
       const [c = '', n = ''] = p.link.split('/');
@@ -55,7 +63,7 @@ export function stagePlan(model: LabModel): StagePlan {
     return nicStages.length > 0 ? (Math.min(...nicStages) as Stage) : 4;
   };
   const bridges = new Map<string, Stage>();
-  for (const vm of model.vms) for (const b of vm.bridges) bridges.set(key(vm.name, b.name), bridgeStage(vm.name, b));
+  for (const vm of model.vms) for (const b of vm.bridges) bridges.set(key(vm.name, b.name), bridgeStage(vm.role, b));
 
   return {
     bridge: (vm, bridge) => bridges.get(key(vm, bridge)) ?? 1,
