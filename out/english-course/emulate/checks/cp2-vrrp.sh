@@ -11,7 +11,6 @@ trap probe_stop EXIT
 title "$(say cp2Title lab="$LAB" runner="${RUNNER:-emulation}")"
 require_ready 2
 
-urls_answer() { local u; for u in $urls; do fetch_from_client "${u%:*}" "${u##*:}" >/dev/null 2>&1 || return 1; done; }
 # group_probes GROUP: sets URLS to the vip:port of every service behind the group's VIPs that
 # answers now (services are stage 3: before them, the takeover is judged on the VIPs alone).
 group_probes() {
@@ -92,7 +91,8 @@ for grow in "${VRRP_GROUPS[@]}"; do
   if [ -n "$urls" ]; then
     # Converged means answering too: a VIP that moved back takes its MAC with it only once the
     # client hears the new master's gratuitous ARP (sent again garp_master_delay after the move).
-    wait_until "$VRRP_SETTLE" urls_answer >/dev/null
+    # shellcheck disable=SC2086
+    wait_until "$VRRP_SETTLE" every_url_answers $urls >/dev/null
     # The request in flight when the lab converged started before it: the window begins after it.
     mark TO_LINE 1
     read -r failed total outage <<<"$(probes_outage)"

@@ -80,9 +80,9 @@ FAULTS=(
   'ext-link bal2 held 1 172.16.1.254:8000 - host2 bal2-eth0 vrrpext'
   'keepalived bal1 held 1 172.16.1.254:8000 - vrrpext'
   'keepalived bal2 held 1 172.16.1.254:8000 - vrrpext'
-  'web serv1 8 2 held held miservidor'
-  'web serv2 8 2 held held miservidor'
-  'web serv3 8 2 held held miservidor'
+  'web serv1 8 0 held held miservidor'
+  'web serv2 8 0 held held miservidor'
+  'web serv3 8 0 held held miservidor'
   'vxlan vxint 11 0 held held host1:vx-vxint host2:vx-vxint'
 )
 

@@ -99,8 +99,10 @@ balancers_local_only() {
   done
 }
 # The fault's probes answer and its down list does not.
-urls_answer() { local u; for u in $PROBES; do fetch_from_client "${u%:*}" "${u##*:}" >/dev/null 2>&1 || return 1; done; }
-urls_fail() { local u; for u in $DOWN; do fetch_from_client "${u%:*}" "${u##*:}" >/dev/null 2>&1 && return 1; done; return 0; }
+# shellcheck disable=SC2086
+urls_answer() { every_url_answers $PROBES; }
+# shellcheck disable=SC2086
+urls_fail() { none_answers $DOWN; }
 # Every probe answered its last 5 requests.
 probes_serving_again() {
   local k

@@ -149,6 +149,9 @@ stp_settled() {
 
 client_reaches() { on "$CLIENT" ping -c 1 -W 1 -q "$1" >/dev/null 2>&1; }
 client_reaches_all() { local a; for a in "${EXT_ADDRS[@]}"; do client_reaches "$a" || return 1; done; }
+# every_url_answers VIP:PORT...: the client gets a page from each; none_answers: from none.
+every_url_answers() { local u; for u in "$@"; do fetch_from_client "${u%:*}" "${u##*:}" >/dev/null 2>&1 || return 1; done; }
+none_answers() { local u; for u in "$@"; do fetch_from_client "${u%:*}" "${u##*:}" >/dev/null 2>&1 && return 1; done; return 0; }
 all_services_answer() { local row s v p; for row in "${SERVICES[@]}"; do read -r s v p _ <<<"$row"; fetch_from_client "$v" "$p" >/dev/null 2>&1 || return 1; done; }
 
 # "server client" named by a page (its probe line says server=NAME client=ADDR).

@@ -226,6 +226,3 @@ scoped_gap() {
     fetch_from_client "$vip" "$port" >/dev/null 2>&1 || { say serviceSilent service="$svc" url="http://$vip:$port/" client="$CLIENT"; return; }
   done
 }
-haproxy_listed_servers() {
-  haproxy_stat "$1" 2>/dev/null | awk -F, -v be="$2" '$1 !~ /^#/ && $1 == be && $2 != "FRONTEND" && $2 != "BACKEND" { print $2 }' | sort -u | tr '\n' ' '
-}

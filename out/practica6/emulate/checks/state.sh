@@ -60,12 +60,16 @@ vip_holders() {
   printf '%s\n' "${holders# }"
 }
 
-# haproxy_up_servers BALANCER [SERVICE]: servers the balancer's haproxy reports UP (health checks
-# passing), in the backend of that service (haproxy.cfg names each backend after its service), or
-# in every backend.
-haproxy_up_servers() {
-  haproxy_stat "$1" 2>/dev/null | awk -F, -v be="${2:-}" '$1 !~ /^#/ && (be == "" || $1 == be) && $2 != "FRONTEND" && $2 != "BACKEND" && $18 ~ /^UP/ { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
+# haproxy_servers BALANCER SERVICE STATUS: servers the balancer's haproxy lists in the backend of
+# that service (haproxy.cfg names each backend after its service; '' for every backend) whose
+# status matches the awk regex STATUS ('' for any).
+haproxy_servers() {
+  haproxy_stat "$1" 2>/dev/null | awk -F, -v be="$2" -v st="$3" '$1 !~ /^#/ && (be == "" || $1 == be) && $2 != "FRONTEND" && $2 != "BACKEND" && $18 ~ st { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
+# haproxy_up_servers BALANCER [SERVICE]: those with health checks passing.
+haproxy_up_servers() { haproxy_servers "$1" "${2:-}" '^UP'; }
+# haproxy_listed_servers BALANCER SERVICE: every server of the backend, whatever its state.
+haproxy_listed_servers() { haproxy_servers "$1" "$2" ''; }
 
 # One page through a VIP from the client; prints the body, fails on any HTTP or network error.
 fetch_from_client() { on "$CLIENT" curl -sSf --connect-timeout 1 -m 3 "http://$1:$2/"; }
