@@ -52,7 +52,8 @@ function prefixed(name, write) {
   };
 }
 
-// The machine's holder: 'suites' while foreground suites may run, or a background suite's name.
+// running: the foreground suite now running; wanted: the background suite waiting for the machine;
+// held: the background suite that has it (no foreground suite starts meanwhile).
 const gate = { running: null, wanted: null, held: null, waiters: [] };
 function grantIfIdle() {
   if (gate.wanted && !gate.running) {

@@ -68,8 +68,7 @@ export function interSwitchCables(model: LabModel): InterSwitchCable[] {
  * computation that predicts the lab's tree; undefined when a port's LAN is not known from the
  * model alone (a cable to a bridge without STP, which passes BPDUs like a hub, or a VXLAN port).
  */
-export function blockedWithout(model: LabModel, c: InterSwitchCable): string[] | undefined {
-  const domain = stpInputsOf(model, c.domain);
+function blockedWithout(domain: DomainStpInputs | undefined, c: InterSwitchCable): string[] | undefined {
   if (!domain) return undefined;
   const cut = new Set([`${c.a.vm}/${c.a.nic}`, `${c.b.vm}/${c.b.nic}`]);
   const inputs: StpBridgeInput[] = domain.map(({ vm, input }) => ({ ...input, ports: input.ports.filter((p) => !cut.has(`${vm}/${p.ifname}`)) }));
@@ -79,18 +78,12 @@ export function blockedWithout(model: LabModel, c: InterSwitchCable): string[] |
 }
 
 /**
- * The STP inputs of one L2 domain's bridges with every port's LAN, which no cut changes: computed
- * once per model and domain (a lab has a cable fault per inter-switch cable; recomputing them per
- * cable, each port looking its cable up, made emit quadratic in the cables).
+ * The STP inputs of one L2 domain's bridges with every port's LAN, which no cut changes (so the
+ * fault matrix builds them once per domain, not once per cable); undefined when a port's LAN is not
+ * known from the model alone.
  */
-const stpInputCache = new WeakMap<LabModel, Map<string, { vm: string; input: StpBridgeInput }[] | undefined>>();
-function stpInputsOf(model: LabModel, domain: string): { vm: string; input: StpBridgeInput }[] | undefined {
-  let perDomain = stpInputCache.get(model);
-  if (!perDomain) stpInputCache.set(model, (perDomain = new Map()));
-  if (!perDomain.has(domain)) perDomain.set(domain, stpInputs(model, domain));
-  return perDomain.get(domain);
-}
-function stpInputs(model: LabModel, domain: string): { vm: string; input: StpBridgeInput }[] | undefined {
+type DomainStpInputs = { vm: string; input: StpBridgeInput }[];
+function stpInputs(model: LabModel, domain: string): DomainStpInputs | undefined {
   const cables = new Map(model.cables.map((x) => [x.name, x]));
   const stpBridges = new Set(model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => `${vm.name}/${b.name}`)));
   const lanOf = (b: BridgeModel, p: BridgePortModel): string | undefined => {
@@ -102,7 +95,7 @@ function stpInputs(model: LabModel, domain: string): { vm: string; input: StpBri
     if (!peer.bridge) return `lone:${b.vm}/${p.ifname}`;
     return stpBridges.has(`${peer.vm}/${peer.bridge}`) ? `cable:${cable.name}` : undefined;
   };
-  const out: { vm: string; input: StpBridgeInput }[] = [];
+  const out: DomainStpInputs = [];
   for (const b of model.vms.flatMap((vm) => vm.bridges.filter((x) => x.stp && x.l2domain === domain))) {
     const ports = [];
     for (const p of b.ports) {
@@ -207,8 +200,10 @@ export function checksData(model: LabModel): string {
   // seconds of client-observed outage; HELD: computed when the fault starts from the VIP holders.)
   const faults: string[][] = [];
   const cables = interSwitchCables(model);
+  const domainInputs = new Map<string, DomainStpInputs | undefined>();
   for (const c of cables) {
     if (!c.redundant) continue;
+    if (!domainInputs.has(c.domain)) domainInputs.set(c.domain, stpInputs(model, c.domain));
     const t = stp(c.domain);
     // Lost on the tree: max age for the bridge with the alternate path to forget the root path
     // it stored on that port, then up to one hello time before it sends the root's BPDU there
@@ -222,7 +217,7 @@ export function checksData(model: LabModel): string {
     const bound = c.onTree && t ? t.maxAge + t.helloTime + 2 * t.forwardDelay + tunnelledBack(model) : 0;
     const repair = c.onTree && t ? 3 * t.forwardDelay + tunnelledBack(model) : 0;
     const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
-    const blocked = blockedWithout(model, c);
+    const blocked = blockedWithout(domainInputs.get(c.domain), c);
     faults.push(['cable', c.cable, seconds(bound), seconds(repair), list(probes), '-', c.a.vm, c.a.nic, c.b.vm, c.b.nic, blocked ? list(blocked) : '?']);
   }
   // One external-link fault per balancer NIC that carries VRRP: every group it is a member of.

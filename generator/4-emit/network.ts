@@ -2,7 +2,7 @@
 // namespace emulation run unchanged. Everything they print comes from the model; templates only lay it out.
 import type { ContainerModel, LabModel, VmModel } from '../3-resolve/model.js';
 import type { EmitContext, Emitter, OutputFile } from './files.js';
-import { stagePlan, type StagePlan } from '../rules/stages.js';
+import { stagePlan } from '../rules/stages.js';
 
 /** Kernel bridge timers are in centiseconds (ip-link and /sys/class/net/BR/bridge/* alike). */
 const CENTISECONDS = 100;
@@ -77,7 +77,8 @@ export function vmNetworkView(model: LabModel, fullVm: VmModel, provenance: stri
 }
 
 /** The container's NICs its network.sh configures at the lab's stage (later ones are the student's). */
-function containerAtStage(model: LabModel, plan: StagePlan, container: ContainerModel): ContainerModel {
+function containerAtStage(model: LabModel, container: ContainerModel): ContainerModel {
+  const plan = stagePlan(model);
   return { ...container, nics: container.nics.filter((n) => plan.containerNic(container.name, n.name) <= model.teaching.stage) };
 }
 
@@ -100,10 +101,9 @@ export const emitNetworkScripts: Emitter = (ctx: EmitContext): OutputFile[] => {
     content: templates.render('network/vm-network.sh.hbs', vmNetworkView(model, vm, provenance)),
     executable: true,
   }));
-  const plan = stagePlan(model);
   const containerFiles = model.containers.map((c) => ({
     path: containerNetworkPath(c.name),
-    content: templates.render('network/container-network.sh.hbs', containerNetworkView(containerAtStage(model, plan, c), provenance)),
+    content: templates.render('network/container-network.sh.hbs', containerNetworkView(containerAtStage(model, c), provenance)),
     executable: true,
   }));
   return [...vmFiles, ...containerFiles];
