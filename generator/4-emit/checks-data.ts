@@ -71,7 +71,10 @@ export function interSwitchCables(model: LabModel): InterSwitchCable[] {
 function blockedWithout(domain: DomainStpInputs | undefined, c: InterSwitchCable): string[] | undefined {
   if (!domain) return undefined;
   const cut = new Set([`${c.a.vm}/${c.a.nic}`, `${c.b.vm}/${c.b.nic}`]);
-  const inputs: StpBridgeInput[] = domain.map(({ vm, input }) => ({ ...input, ports: input.ports.filter((p) => !cut.has(`${vm}/${p.ifname}`)) }));
+  // A cable off the tree carries no root path (one end blocks, the other is designated): without it
+  // every root cost, root port and other LAN's designated port stay, so only its blocked end goes.
+  if (!c.onTree) return domain.blocked.filter((p) => !cut.has(`${p.vm}/${p.ifname}`)).map((p) => `${p.bridge}/${p.ifname}`);
+  const inputs: StpBridgeInput[] = domain.bridges.map(({ vm, input }) => ({ ...input, ports: input.ports.filter((p) => !cut.has(`${vm}/${p.ifname}`)) }));
   const blocked: string[] = [];
   for (const [key, roles] of computeStp(inputs).roles) for (const [port, role] of roles) if (role === 'blocked') blocked.push(`${key}/${port}`);
   return blocked.sort();
@@ -82,7 +85,11 @@ function blockedWithout(domain: DomainStpInputs | undefined, c: InterSwitchCable
  * fault matrix builds them once per domain, not once per cable); undefined when a port's LAN is not
  * known from the model alone.
  */
-type DomainStpInputs = { vm: string; input: StpBridgeInput }[];
+interface DomainStpInputs {
+  bridges: { vm: string; input: StpBridgeInput }[];
+  /** The ports the model's converged tree blocks, sorted by "vm/bridge/port". */
+  blocked: { vm: string; bridge: string; ifname: string }[];
+}
 function stpInputs(model: LabModel, domain: string): DomainStpInputs | undefined {
   const cables = new Map(model.cables.map((x) => [x.name, x]));
   const stpBridges = new Set(model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => `${vm.name}/${b.name}`)));
@@ -95,16 +102,22 @@ function stpInputs(model: LabModel, domain: string): DomainStpInputs | undefined
     if (!peer.bridge) return `lone:${b.vm}/${p.ifname}`;
     return stpBridges.has(`${peer.vm}/${peer.bridge}`) ? `cable:${cable.name}` : undefined;
   };
-  const out: DomainStpInputs = [];
+  const out: DomainStpInputs = { bridges: [], blocked: [] };
   for (const b of model.vms.flatMap((vm) => vm.bridges.filter((x) => x.stp && x.l2domain === domain))) {
     const ports = [];
     for (const p of b.ports) {
+      if (p.role === 'blocked') out.blocked.push({ vm: b.vm, bridge: `${b.vm}/${b.name}`, ifname: p.ifname });
       const lan = lanOf(b, p);
       if (lan === undefined) return undefined;
+      // A port alone on its LAN (a container's, a cable to a NIC) is designated whatever the cut
+      // and offers no path to another bridge: leaving it out changes no role and saves most ports.
+      if (lan.startsWith('lone:')) continue;
       ports.push({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan });
     }
-    out.push({ vm: b.vm, input: { key: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, ports } });
+    out.bridges.push({ vm: b.vm, input: { key: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, ports } });
   }
+  const name = (p: DomainStpInputs['blocked'][number]) => `${p.bridge}/${p.ifname}`;
+  out.blocked.sort((x, y) => (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0));
   return out;
 }
 
