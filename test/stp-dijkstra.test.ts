@@ -3,7 +3,7 @@
 // random bridged networks with ties in costs (seeded; SEED=... reproduces a run).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeStp, portId, type StpBridgeInput, type StpPortInput, type StpResult, type StpRole } from '../generator/lib/stp.js';
+import { computeStp, portId, prepareStp, runStp, type StpBridgeInput, type StpPortInput, type StpResult, type StpRole } from '../generator/lib/stp.js';
 
 const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
 function rng(s: number) {
@@ -130,6 +130,26 @@ test(`Dijkstra and the round-by-round fixpoint agree on 3,000 random networks (S
     assert.equal(costsOf(got), costsOf(want), what);
     assert.equal(rolesOf(got), rolesOf(want), what);
   }
+});
+
+test(`a tree computed without one LAN equals the fixpoint of the network with that LAN's ports removed, on 1,000 random networks (SEED=${seed})`, () => {
+  const r = rng(seed + 1);
+  let cuts = 0;
+  for (let n = 0; n < 1000; n++) {
+    const net = randomNetwork(r);
+    const prepared = prepareStp(net);
+    const lans = [...prepared.lanIndex];
+    const [lan, cut] = lans[Math.floor(r() * lans.length)] as [string, number];
+    const without = net.map((b) => ({ ...b, ports: b.ports.filter((p) => p.lan !== lan) }));
+    const want = referenceStp(without);
+    const { roles, cost } = runStp(prepared, cut);
+    const what = `network ${n} of SEED=${seed} without ${lan}: ${JSON.stringify(net)}`;
+    assert.equal(net.map((b, i) => `${b.key}=${cost[i]}`), costsOf(want), what);
+    const got = net.map((b, i) => `${b.key}: ${(prepared.bridgePorts[i] as number[]).filter((pi) => roles[pi] !== 'cut').map((pi) => `${prepared.ports[pi]?.ifname}=${roles[pi]}`).join(' ')}`);
+    assert.equal(got, rolesOf(want), what);
+    cuts += prepared.ports.filter((p) => p.lan === cut).length;
+  }
+  assert.ok(cuts > 1000, `the cut LANs held ports (${cuts})`);
 });
 
 test('a chain of 3,000 switches declared from its far end still gets every port a role', () => {

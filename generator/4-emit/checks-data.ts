@@ -4,7 +4,7 @@
 // service), per VRRP group, per inter-switch cable, per fault; the checks loop over the rows and
 // never take "the first" of anything.
 import type { BridgeModel, BridgePortModel, CableEndModel, L2Endpoint, LabModel, ServiceModel, VrrpGroupModel } from '../3-resolve/model.js';
-import { computeStp, type StpBridgeInput } from '../lib/stp.js';
+import { prepareStp, runStp, type PreparedStp, type StpBridgeInput, type StpRun } from '../lib/stp.js';
 import { clientVm, judgedRows, serviceVips } from './emulate-data.js';
 import { FINAL_STAGE, stagePlan, type Stage } from '../rules/stages.js';
 import { rowArray } from './bash-rows.js';
@@ -68,29 +68,30 @@ export function interSwitchCables(model: LabModel): InterSwitchCable[] {
  * computation that predicts the lab's tree; undefined when a port's LAN is not known from the
  * model alone (a cable to a bridge without STP, which passes BPDUs like a hub, or a VXLAN port).
  */
-function blockedWithout(domain: DomainStpInputs | undefined, c: InterSwitchCable): string[] | undefined {
+function blockedWithout(domain: DomainTree | undefined, c: InterSwitchCable): string[] | undefined {
   if (!domain) return undefined;
-  const cut = new Set([`${c.a.vm}/${c.a.nic}`, `${c.b.vm}/${c.b.nic}`]);
+  const cut = domain.stp.lanIndex.get(`cable:${c.cable}`);
+  if (cut === undefined) throw new Error(`the STP inputs have no LAN for cable ${c.cable}`);
   // A cable off the tree carries no root path (one end blocks, the other is designated): without it
   // every root cost, root port and other LAN's designated port stay, so only its blocked end goes.
-  if (!c.onTree) return domain.blocked.filter((p) => !cut.has(`${p.vm}/${p.ifname}`)).map((p) => `${p.bridge}/${p.ifname}`);
-  const inputs: StpBridgeInput[] = domain.bridges.map(({ vm, input }) => ({ ...input, ports: input.ports.filter((p) => !cut.has(`${vm}/${p.ifname}`)) }));
+  const { roles } = c.onTree ? runStp(domain.stp, cut) : domain.tree;
   const blocked: string[] = [];
-  for (const [key, roles] of computeStp(inputs).roles) for (const [port, role] of roles) if (role === 'blocked') blocked.push(`${key}/${port}`);
+  domain.stp.ports.forEach((p, i) => {
+    if (roles[i] === 'blocked' && p.lan !== cut) blocked.push(`${(domain.stp.bridges[p.bridge] as StpBridgeInput).key}/${p.ifname}`);
+  });
   return blocked.sort();
 }
 
 /**
- * The STP inputs of one L2 domain's bridges with every port's LAN, which no cut changes (so the
- * fault matrix builds them once per domain, not once per cable); undefined when a port's LAN is not
- * known from the model alone.
+ * The STP inputs of one L2 domain's bridges, prepared once per domain (no cut changes a port's
+ * LAN), and the tree they converge to uncut; undefined when a port's LAN is not known from the
+ * model alone.
  */
-interface DomainStpInputs {
-  bridges: { vm: string; input: StpBridgeInput }[];
-  /** The ports the model's converged tree blocks, sorted by "vm/bridge/port". */
-  blocked: { vm: string; bridge: string; ifname: string }[];
+interface DomainTree {
+  stp: PreparedStp;
+  tree: StpRun;
 }
-function stpInputs(model: LabModel, domain: string): DomainStpInputs | undefined {
+function domainTree(model: LabModel, domain: string): DomainTree | undefined {
   const cables = new Map(model.cables.map((x) => [x.name, x]));
   const stpBridges = new Set(model.vms.flatMap((vm) => vm.bridges.filter((b) => b.stp).map((b) => `${vm.name}/${b.name}`)));
   const lanOf = (b: BridgeModel, p: BridgePortModel): string | undefined => {
@@ -102,11 +103,10 @@ function stpInputs(model: LabModel, domain: string): DomainStpInputs | undefined
     if (!peer.bridge) return `lone:${b.vm}/${p.ifname}`;
     return stpBridges.has(`${peer.vm}/${peer.bridge}`) ? `cable:${cable.name}` : undefined;
   };
-  const out: DomainStpInputs = { bridges: [], blocked: [] };
+  const inputs: StpBridgeInput[] = [];
   for (const b of model.vms.flatMap((vm) => vm.bridges.filter((x) => x.stp && x.l2domain === domain))) {
     const ports = [];
     for (const p of b.ports) {
-      if (p.role === 'blocked') out.blocked.push({ vm: b.vm, bridge: `${b.vm}/${b.name}`, ifname: p.ifname });
       const lan = lanOf(b, p);
       if (lan === undefined) return undefined;
       // A port alone on its LAN (a container's, a cable to a NIC) is designated whatever the cut
@@ -114,11 +114,10 @@ function stpInputs(model: LabModel, domain: string): DomainStpInputs | undefined
       if (lan.startsWith('lone:')) continue;
       ports.push({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan });
     }
-    out.bridges.push({ vm: b.vm, input: { key: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, ports } });
+    inputs.push({ key: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, ports });
   }
-  const name = (p: DomainStpInputs['blocked'][number]) => `${p.bridge}/${p.ifname}`;
-  out.blocked.sort((x, y) => (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0));
-  return out;
+  const stp = prepareStp(inputs);
+  return { stp, tree: runStp(stp) };
 }
 
 /** "vm:ifname" of every VXLAN device of a segment. */
@@ -213,10 +212,10 @@ export function checksData(model: LabModel): string {
   // seconds of client-observed outage; HELD: computed when the fault starts from the VIP holders.)
   const faults: string[][] = [];
   const cables = interSwitchCables(model);
-  const domainInputs = new Map<string, DomainStpInputs | undefined>();
+  const domainTrees = new Map<string, DomainTree | undefined>();
   for (const c of cables) {
     if (!c.redundant) continue;
-    if (!domainInputs.has(c.domain)) domainInputs.set(c.domain, stpInputs(model, c.domain));
+    if (!domainTrees.has(c.domain)) domainTrees.set(c.domain, domainTree(model, c.domain));
     const t = stp(c.domain);
     // Lost on the tree: max age for the bridge with the alternate path to forget the root path
     // it stored on that port, then up to one hello time before it sends the root's BPDU there
@@ -230,7 +229,7 @@ export function checksData(model: LabModel): string {
     const bound = c.onTree && t ? t.maxAge + t.helloTime + 2 * t.forwardDelay + tunnelledBack(model) : 0;
     const repair = c.onTree && t ? 3 * t.forwardDelay + tunnelledBack(model) : 0;
     const probes = urlsOf((_, v) => groupOf(v.group)?.l2domain === c.domain);
-    const blocked = blockedWithout(domainInputs.get(c.domain), c);
+    const blocked = blockedWithout(domainTrees.get(c.domain), c);
     faults.push(['cable', c.cable, seconds(bound), seconds(repair), list(probes), '-', c.a.vm, c.a.nic, c.b.vm, c.b.nic, blocked ? list(blocked) : '?']);
   }
   // One external-link fault per balancer NIC that carries VRRP: every group it is a member of.

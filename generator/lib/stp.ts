@@ -30,94 +30,146 @@ export function formatBridgeId(priority: number, mac: string): string {
   return `${priority.toString(16).padStart(4, '0')}.${mac.replace(/:/g, '').toLowerCase()}`;
 }
 
-type Vector = [number, string, number];
-const cmpVector = (a: Vector, b: Vector): number =>
-  a[0] !== b[0] ? a[0] - b[0] : a[1] !== b[1] ? (a[1] < b[1] ? -1 : 1) : a[2] - b[2];
+/**
+ * One STP domain in index form: bridges, ports and LANs numbered once, so the tree can be computed
+ * again without some LAN (the fault matrix cuts each cable in turn) without rebuilding any map.
+ */
+export interface PreparedStp {
+  bridges: StpBridgeInput[];
+  root: number;
+  /** Per port, in bridge order then port order. */
+  ports: { bridge: number; lan: number; id: number; cost: number; ifname: string }[];
+  /** Per bridge: its port numbers in order, and its LANs once each in order of first port. */
+  bridgePorts: number[][];
+  bridgeLans: number[][];
+  /** Per LAN: the ports attached, in port order. */
+  lanPorts: number[][];
+  lanIndex: Map<string, number>;
+}
 
-/** Bridges of one STP domain (all with STP on). */
-export function computeStp(bridges: StpBridgeInput[]): StpResult {
-  const sorted = [...bridges].sort((a, b) => (a.bridgeId < b.bridgeId ? -1 : a.bridgeId > b.bridgeId ? 1 : 0));
-  const root = sorted[0];
-  if (!root) throw new Error('computeStp: no bridges');
-  const cost = new Map<string, number>(bridges.map((b) => [b.key, b.key === root.key ? 0 : Infinity]));
-  const byLan = new Map<string, { bridge: StpBridgeInput; port: StpPortInput }[]>();
-  for (const b of bridges)
-    for (const p of b.ports) {
-      const list = byLan.get(p.lan);
-      if (list) list.push({ bridge: b, port: p });
-      else byLan.set(p.lan, [{ bridge: b, port: p }]);
-    }
+/** Roles per port number ('cut' for a port on the LAN left out), and each bridge's root path cost. */
+export interface StpRun {
+  roles: (StpRole | 'cut')[];
+  cost: number[];
+}
 
-  // The designated port of a LAN only changes when the root cost of a bridge on it does, so it is
-  // remembered per LAN and forgotten on such a change (recomputing it per port per round was the hot spot).
-  type Designated = { bridge: StpBridgeInput; port: StpPortInput; v: Vector } | undefined;
-  const designatedMemo = new Map<string, Designated>();
-  const lansOf = new Map<string, string[]>(bridges.map((b) => [b.key, [...new Set(b.ports.map((p) => p.lan))]]));
-  const setCost = (key: string, c: number) => {
-    cost.set(key, c);
-    for (const lan of lansOf.get(key) ?? []) designatedMemo.delete(lan);
-  };
-  const designatedOf = (lan: string): Designated => {
-    if (designatedMemo.has(lan)) return designatedMemo.get(lan);
-    let best: Designated;
-    for (const att of byLan.get(lan) ?? []) {
-      const v: Vector = [cost.get(att.bridge.key) as number, att.bridge.bridgeId, portId(att.port)];
-      if (!best || cmpVector(v, best.v) < 0) best = { ...att, v };
-    }
-    designatedMemo.set(lan, best);
-    return best;
-  };
-  const rootPortOf = (b: StpBridgeInput) => {
-    let best: { port: StpPortInput; v: [number, string, number, number] } | undefined;
+export function prepareStp(bridges: StpBridgeInput[]): PreparedStp {
+  if (bridges.length === 0) throw new Error('computeStp: no bridges');
+  let root = 0;
+  bridges.forEach((b, i) => {
+    if (b.bridgeId < (bridges[root] as StpBridgeInput).bridgeId) root = i;
+  });
+  const lanIndex = new Map<string, number>();
+  const ports: PreparedStp['ports'] = [];
+  const bridgePorts: number[][] = [];
+  const bridgeLans: number[][] = [];
+  const lanPorts: number[][] = [];
+  bridges.forEach((b, bi) => {
+    const own: number[] = [];
+    const lans: number[] = [];
     for (const p of b.ports) {
-      const d = designatedOf(p.lan);
-      if (!d || d.bridge.key === b.key || !Number.isFinite(d.v[0])) continue;
-      const v: [number, string, number, number] = [d.v[0] + p.cost, d.v[1], d.v[2], portId(p)];
-      // 802.1D order: root path cost, designated bridge, designated port, then our own port id.
-      const order = best ? cmpVector([v[0], v[1], v[2]], [best.v[0], best.v[1], best.v[2]]) || v[3] - best.v[3] : -1;
-      if (order < 0) best = { port: p, v };
+      let lan = lanIndex.get(p.lan);
+      if (lan === undefined) {
+        lan = lanPorts.length;
+        lanIndex.set(p.lan, lan);
+        lanPorts.push([]);
+      }
+      if (!lans.includes(lan)) lans.push(lan);
+      (lanPorts[lan] as number[]).push(ports.length);
+      own.push(ports.length);
+      ports.push({ bridge: bi, lan, id: portId(p), cost: p.cost, ifname: p.ifname });
     }
-    return best;
-  };
+    bridgePorts.push(own);
+    bridgeLans.push(lans);
+  });
+  return { bridges, root, ports, bridgePorts, bridgeLans, lanPorts, lanIndex };
+}
+
+/** 802.1D order of two (root path cost, bridge id, port id) vectors. */
+function cmpVector(ca: number, ba: string, pa: number, cb: number, bb: string, pb: number): number {
+  return ca !== cb ? ca - cb : ba !== bb ? (ba < bb ? -1 : 1) : pa - pb;
+}
+
+/** The converged tree of a prepared domain, leaving out LAN `cutLan` (-1: none) and its ports. */
+export function runStp(d: PreparedStp, cutLan = -1): StpRun {
+  const { bridges, ports } = d;
+  const cost = bridges.map((_, i) => (i === d.root ? 0 : Infinity));
   // Root path costs: a bridge's cost is the least, over its ports, of the cost of the best other
   // bridge on that port's LAN plus the port's cost; that fixpoint is the shortest-path distance
   // from the root, so Dijkstra finds it. (Relaxing every bridge in rounds until nothing changed
   // took one round per hop: quadratic in a long chain of switches.) A LAN is relaxed once, from
   // the first of its bridges to be settled: a later one is no cheaper.
-  const heap = new MinHeap<StpBridgeInput>();
-  heap.push(0, root);
-  const settled = new Set<string>();
-  const lanDone = new Set<string>();
+  const heap = new MinHeap<number>();
+  heap.push(0, d.root);
+  const settled = new Uint8Array(bridges.length);
+  const lanDone = new Uint8Array(d.lanPorts.length);
+  if (cutLan >= 0) lanDone[cutLan] = 1;
   for (let top = heap.pop(); top; top = heap.pop()) {
     const [c, b] = top;
-    if (settled.has(b.key) || c !== cost.get(b.key)) continue;
-    settled.add(b.key);
-    for (const lan of lansOf.get(b.key) ?? []) {
-      if (lanDone.has(lan)) continue;
-      lanDone.add(lan);
-      for (const att of byLan.get(lan) ?? []) {
-        if (att.bridge.key === b.key || settled.has(att.bridge.key)) continue;
-        const via = c + att.port.cost;
-        if (via < (cost.get(att.bridge.key) as number)) {
-          setCost(att.bridge.key, via);
-          heap.push(via, att.bridge);
+    if (settled[b] || c !== cost[b]) continue;
+    settled[b] = 1;
+    for (const lan of d.bridgeLans[b] as number[]) {
+      if (lanDone[lan]) continue;
+      lanDone[lan] = 1;
+      for (const pi of d.lanPorts[lan] as number[]) {
+        const port = ports[pi] as PreparedStp['ports'][number];
+        if (port.bridge === b || settled[port.bridge]) continue;
+        const via = c + port.cost;
+        if (via < (cost[port.bridge] as number)) {
+          cost[port.bridge] = via;
+          heap.push(via, port.bridge);
         }
       }
     }
   }
-  const roles = new Map<string, Map<string, StpRole>>();
-  for (const b of bridges) {
-    const m = new Map<string, StpRole>();
-    const rp = b.key === root.key ? undefined : rootPortOf(b);
-    for (const p of b.ports) {
-      const d = designatedOf(p.lan);
-      if (rp && rp.port.ifname === p.ifname) m.set(p.ifname, 'root');
-      else if (d && d.bridge.key === b.key && d.port.ifname === p.ifname) m.set(p.ifname, 'designated');
-      else m.set(p.ifname, 'blocked');
+  const idOf = (b: number) => (bridges[b] as StpBridgeInput).bridgeId;
+  // The designated port of each LAN: the least (root path cost, bridge id, port id), first on a tie.
+  const designated = d.lanPorts.map((onLan, lan) => {
+    if (lan === cutLan) return -1;
+    let best = -1;
+    for (const pi of onLan) {
+      const p = ports[pi] as PreparedStp['ports'][number];
+      const q = ports[best] as PreparedStp['ports'][number] | undefined;
+      if (!q || cmpVector(cost[p.bridge] as number, idOf(p.bridge), p.id, cost[q.bridge] as number, idOf(q.bridge), q.id) < 0) best = pi;
     }
-    roles.set(b.key, m);
-  }
-  return { root: root.key, rootCost: cost, roles };
+    return best;
+  });
+  const roles: StpRun['roles'] = ports.map((p) => (p.lan === cutLan ? 'cut' : 'blocked'));
+  d.bridgePorts.forEach((own, b) => {
+    // The root port: 802.1D order of root path cost through it, designated bridge, designated
+    // port, then our own port id, over ports whose LAN's designated port is another reachable bridge's.
+    let rootPort = -1;
+    let bestCost = 0;
+    let bestVia = -1;
+    if (b !== d.root)
+      for (const pi of own) {
+        const p = ports[pi] as PreparedStp['ports'][number];
+        const via = designated[p.lan] as number;
+        const v = ports[via];
+        if (!v || v.bridge === b || !Number.isFinite(cost[v.bridge])) continue;
+        const c = (cost[v.bridge] as number) + p.cost;
+        const w = ports[bestVia];
+        const order = w ? cmpVector(c, idOf(v.bridge), v.id, bestCost, idOf(w.bridge), w.id) || p.id - (ports[rootPort] as PreparedStp['ports'][number]).id : -1;
+        if (order < 0) [rootPort, bestCost, bestVia] = [pi, c, via];
+      }
+    for (const pi of own) {
+      if (roles[pi] === 'cut') continue;
+      if (pi === rootPort) roles[pi] = 'root';
+      else if (designated[(ports[pi] as PreparedStp['ports'][number]).lan] === pi) roles[pi] = 'designated';
+    }
+  });
+  return { roles, cost };
+}
+
+/** Bridges of one STP domain (all with STP on). */
+export function computeStp(bridges: StpBridgeInput[]): StpResult {
+  const d = prepareStp(bridges);
+  const { roles, cost } = runStp(d);
+  return {
+    root: (bridges[d.root] as StpBridgeInput).key,
+    rootCost: new Map(bridges.map((b, i) => [b.key, cost[i] as number])),
+    roles: new Map(bridges.map((b, i) => [b.key, new Map((d.bridgePorts[i] as number[]).map((pi) => [(d.ports[pi] as PreparedStp['ports'][number]).ifname, roles[pi] as StpRole]))])),
+  };
 }
 
 /** A binary min-heap of (priority, item); stale entries are skipped by the caller. */
