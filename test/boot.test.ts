@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { boxFileName } from '../generator/build/box.js';
 import { BootEnv, type Step } from './support/boot-env.js';
 import { exclusive } from './support/exclusive.js';
@@ -25,7 +26,7 @@ const env = new BootEnv(cacheDir, BOOT_LAB);
 const labDir = join(cacheDir, 'lab', BOOT_LAB);
 const HOST_TO_RELOAD = 'host1';
 const timings: [string, string][] = [];
-const state: { up?: Step; ready: boolean; vms: string[] } = { ready: false, vms: [] };
+const state: { up?: Step; ready: boolean; vms: string[]; catalog?: string } = { ready: false, vms: [] };
 // A stopped run (CI's timeout, Ctrl-C) still takes down what it made.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -86,6 +87,7 @@ test('the box and the container image are built (or reused from the cache)', asy
   record('box build (libvirt)', box.seconds, box.reused ? 'reused from the cache' : 'built');
   record('image build (debian)', image.seconds, image.reused ? 'reused from the cache' : 'built');
   generateBootLab(env, labDir, catalog, image.file);
+  state.catalog = catalog;
   assert.ok(existsSync(join(labDir, 'Vagrantfile')));
   state.vms = ['swout1', 'swout2', 'host1', 'host2', 'user'];
 });
@@ -118,7 +120,13 @@ test('vagrant up --provider=libvirt boots and provisions every VM', async () => 
   }
   await ok(up, 'vagrant up');
   for (const vm of state.vms) assert.ok(milestones(up, vm).provisioned !== undefined, `${vm} reported itself provisioned`);
-  assert.match(up.out, /Successfully added box 'gen-lab\/debian12'|gen-lab\/debian12/, 'the box comes from the catalog boxUrl names');
+  // Vagrant records in its own box folder the catalog it added a box from, whether it added it in
+  // this run or in an earlier one (a reused cache).
+  const catalog = JSON.parse(readFileSync(state.catalog ?? '', 'utf8')) as { name: string; versions: { version: string }[] };
+  const boxDir = join(env.vagrantHome, 'boxes', catalog.name.replace('/', '-VAGRANTSLASH-'));
+  assert.is(readFileSync(join(boxDir, 'metadata_url'), 'utf8').trim(), pathToFileURL(state.catalog ?? '').href, "Vagrant added the box from the catalog the spec's boxUrl names");
+  const version = catalog.versions.at(-1)?.version ?? '?';
+  assert.ok(existsSync(join(boxDir, version, 'libvirt', 'box.img')), `Vagrant holds ${catalog.name} ${version} for libvirt`);
   state.ready = true;
 });
 
