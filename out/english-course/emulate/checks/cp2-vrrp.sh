@@ -66,8 +66,9 @@ for grow in "${VRRP_GROUPS[@]}"; do
     wait_until 20 all_services_answer >/dev/null
     TO_LINE=()
     read -r failed total outage <<<"$(probes_outage)"
-    if within "$bound" "$outage"; then judgement=pass; else judgement=fail; fi
-    "$judgement" "$(say takeover failed="$failed" total="$total" urls="$urls")" "$(say atMost bound="$bound")" "$outage s"
+    slack=$(probes_slack)
+    if within "$bound" "$outage" "$slack"; then judgement=pass; else judgement=fail; fi
+    "$judgement" "$(say takeover failed="$failed" total="$total" urls="$urls")" "$(say atMost bound="$bound" slack="$slack")" "$outage s"
   fi
 
   note "$(say linkUp master="$master" link="$vm/$hif")"

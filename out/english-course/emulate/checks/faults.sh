@@ -179,10 +179,12 @@ outage_per_probe() {
   for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; out+="${out:+, }$k $(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}" | awk '{ print $3 }') s"; done
   printf '%s\n' "$out"
 }
-# judge_outage WHAT BOUND FAILED TOTAL OUTAGE
+# judge_outage WHAT BOUND FAILED TOTAL OUTAGE: over the marked window (probes_slack).
 judge_outage() {
-  if within "$2" "$5"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + 0.5 s";
-  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + 0.5 s (per probe: $(outage_per_probe))"; fi
+  local slack
+  slack=$(probes_slack)
+  if within "$2" "$5" "$slack"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + $slack s";
+  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + $slack s (per probe: $(outage_per_probe))"; fi
 }
 
 results=()
