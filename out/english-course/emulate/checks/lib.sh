@@ -308,10 +308,11 @@ probes_outage() {
   echo "$F $T $O"
 }
 
-# probe_period FROM TO: the median time between the starts of consecutive requests in lines
-# FROM+1..TO, which is how finely the probe sees an outage end.
+# probe_period FROM TO: the median time from the start of an answered request to the start of the
+# next one in lines FROM+1..TO: how often the probe asks (a failed request also waits out curl's
+# connect timeout, which the 0.5 s slack covers).
 probe_period() {
-  awk -v from="$1" -v to="$2" 'NR > from && NR <= to { if (p != "") printf "%.3f\n", $1 - p; p = $1 }' "$PROBE_FILE" |
+  awk -v from="$1" -v to="$2" 'NR > from && NR <= to { if (ok) printf "%.3f\n", $1 - p; p = $1; ok = ($2 == "ok") }' "$PROBE_FILE" |
     sort -n | awk '{ d[NR] = $1 } END { printf "%.2f\n", NR ? d[int((NR + 1) / 2)] : 0 }'
 }
 # probes_slack: how far an outage the probes measured over the marked window may exceed its bound.
