@@ -36,8 +36,9 @@ for grow in "${VRRP_GROUPS[@]}"; do
   expect "$(say vrrpMaster group="$g" vips="$vips")" "$master" "$holders"
   # The failover below is from the group's holder: from an unexpected one it would judge nothing.
   if [ "$holders" != "$master" ]; then note "$(say noFailover group="$g")"; continue; fi
+  # As the backup's below: converged a moment ago, the client may still be resolving the VIP.
   for v in $vips; do
-    if client_reaches "$v"; then pass "$(say reaches from="$CLIENT" to="VIP $v")" "$(say aReply)" "$(say aReply)"; else fail "$(say reaches from="$CLIENT" to="VIP $v")" "$(say aReply)" "$(say noReply)"; fi
+    if wait_until 10 client_reaches "$v"; then pass "$(say reaches from="$CLIENT" to="VIP $v")" "$(say aReply)" "$(say aReply)"; else fail "$(say reaches from="$CLIENT" to="VIP $v")" "$(say aReply)" "$(say noReply)"; fi
   done
   link='' bound='' returns=''
   for row in "${VRRP_LINKS[@]}"; do read -r gg m vm hif _ <<<"$row"; [ "$gg/$m" = "$g/$master" ] && link="$vm $hif"; done
