@@ -4,7 +4,7 @@
 // service), per VRRP group, per inter-switch cable, per fault; the checks loop over the rows and
 // never take "the first" of anything.
 import type { BridgeModel, BridgePortModel, CableEndModel, L2Endpoint, LabModel, ServiceModel, VrrpGroupModel } from '../3-resolve/model.js';
-import { prepareStp, runStp, type PreparedStp, type StpBridgeInput, type StpRun } from '../lib/stp.js';
+import { prepareStp, runStp, type PreparedStp, type StpBridgeInput } from '../lib/stp.js';
 import { clientVm, judgedRows, serviceVips } from './emulate-data.js';
 import { FINAL_STAGE, stagePlan, type Stage } from '../rules/stages.js';
 import { rowArray } from './bash-rows.js';
@@ -73,23 +73,25 @@ function blockedWithout(domain: DomainTree | undefined, c: InterSwitchCable): st
   const cut = domain.stp.lanIndex.get(`cable:${c.cable}`);
   if (cut === undefined) throw new Error(`the STP inputs have no LAN for cable ${c.cable}`);
   // A cable off the tree carries no root path (one end blocks, the other is designated): without it
-  // every root cost, root port and other LAN's designated port stay, so only its blocked end goes.
-  const { roles } = c.onTree ? runStp(domain.stp, cut) : domain.tree;
+  // every root cost, root port and other LAN's designated port stay, so the model's tree loses only
+  // its blocked end.
+  if (!c.onTree) return domain.blocked.filter((p) => p.lan !== cut).map((p) => p.name);
+  const { roles } = runStp(domain.stp, cut);
   const blocked: string[] = [];
   domain.stp.ports.forEach((p, i) => {
-    if (roles[i] === 'blocked' && p.lan !== cut) blocked.push(`${(domain.stp.bridges[p.bridge] as StpBridgeInput).key}/${p.ifname}`);
+    if (roles[i] === 'blocked') blocked.push(`${(domain.stp.bridges[p.bridge] as StpBridgeInput).key}/${p.ifname}`);
   });
   return blocked.sort();
 }
 
 /**
  * The STP inputs of one L2 domain's bridges, prepared once per domain (no cut changes a port's
- * LAN), and the tree they converge to uncut; undefined when a port's LAN is not known from the
- * model alone.
+ * LAN), and the ports the model's tree blocks ("vm/bridge/port", sorted, with their LAN number);
+ * undefined when a port's LAN is not known from the model alone.
  */
 interface DomainTree {
   stp: PreparedStp;
-  tree: StpRun;
+  blocked: { name: string; lan: number }[];
 }
 function domainTree(model: LabModel, domain: string): DomainTree | undefined {
   const cables = new Map(model.cables.map((x) => [x.name, x]));
@@ -104,6 +106,7 @@ function domainTree(model: LabModel, domain: string): DomainTree | undefined {
     return stpBridges.has(`${peer.vm}/${peer.bridge}`) ? `cable:${cable.name}` : undefined;
   };
   const inputs: StpBridgeInput[] = [];
+  const blocked: { name: string; lanName: string }[] = [];
   for (const b of model.vms.flatMap((vm) => vm.bridges.filter((x) => x.stp && x.l2domain === domain))) {
     const ports = [];
     for (const p of b.ports) {
@@ -113,11 +116,13 @@ function domainTree(model: LabModel, domain: string): DomainTree | undefined {
       // and offers no path to another bridge: leaving it out changes no role and saves most ports.
       if (lan.startsWith('lone:')) continue;
       ports.push({ ifname: p.ifname, portNo: p.portNo, priority: p.priority, cost: p.cost, lan });
+      if (p.role === 'blocked') blocked.push({ name: `${b.vm}/${b.name}/${p.ifname}`, lanName: lan });
     }
     inputs.push({ key: `${b.vm}/${b.name}`, bridgeId: b.bridgeId, ports });
   }
   const stp = prepareStp(inputs);
-  return { stp, tree: runStp(stp) };
+  const byPortName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+  return { stp, blocked: blocked.map(({ name, lanName }) => ({ name, lan: stp.lanIndex.get(lanName) as number })).sort(byPortName) };
 }
 
 /** "vm:ifname" of every VXLAN device of a segment. */

@@ -38,13 +38,22 @@ export interface PreparedStp {
   bridges: StpBridgeInput[];
   root: number;
   /** Per port, in bridge order then port order. */
-  ports: { bridge: number; lan: number; id: number; cost: number; ifname: string }[];
+  ports: StpPort[];
   /** Per bridge: its port numbers in order, and its LANs once each in order of first port. */
   bridgePorts: number[][];
   bridgeLans: number[][];
   /** Per LAN: the ports attached, in port order. */
   lanPorts: number[][];
   lanIndex: Map<string, number>;
+}
+
+/** A port in index form: its bridge and LAN by number, its 802.1D port id. */
+export interface StpPort {
+  bridge: number;
+  lan: number;
+  id: number;
+  cost: number;
+  ifname: string;
 }
 
 /** Roles per port number ('cut' for a port on the LAN left out), and each bridge's root path cost. */
@@ -112,7 +121,7 @@ export function runStp(d: PreparedStp, cutLan = -1): StpRun {
       if (lanDone[lan]) continue;
       lanDone[lan] = 1;
       for (const pi of d.lanPorts[lan] as number[]) {
-        const port = ports[pi] as PreparedStp['ports'][number];
+        const port = ports[pi] as StpPort;
         if (port.bridge === b || settled[port.bridge]) continue;
         const via = c + port.cost;
         if (via < (cost[port.bridge] as number)) {
@@ -128,8 +137,8 @@ export function runStp(d: PreparedStp, cutLan = -1): StpRun {
     if (lan === cutLan) return -1;
     let best = -1;
     for (const pi of onLan) {
-      const p = ports[pi] as PreparedStp['ports'][number];
-      const q = ports[best] as PreparedStp['ports'][number] | undefined;
+      const p = ports[pi] as StpPort;
+      const q = ports[best] as StpPort | undefined;
       if (!q || cmpVector(cost[p.bridge] as number, idOf(p.bridge), p.id, cost[q.bridge] as number, idOf(q.bridge), q.id) < 0) best = pi;
     }
     return best;
@@ -138,24 +147,23 @@ export function runStp(d: PreparedStp, cutLan = -1): StpRun {
   d.bridgePorts.forEach((own, b) => {
     // The root port: 802.1D order of root path cost through it, designated bridge, designated
     // port, then our own port id, over ports whose LAN's designated port is another reachable bridge's.
+    const offer = (pi: number) => {
+      const p = ports[pi];
+      if (!p) return undefined;
+      const via = ports[designated[p.lan] as number];
+      return via && via.bridge !== b && Number.isFinite(cost[via.bridge]) ? { p, via, c: (cost[via.bridge] as number) + p.cost } : undefined;
+    };
     let rootPort = -1;
-    let bestCost = 0;
-    let bestVia = -1;
     if (b !== d.root)
       for (const pi of own) {
-        const p = ports[pi] as PreparedStp['ports'][number];
-        const via = designated[p.lan] as number;
-        const v = ports[via];
-        if (!v || v.bridge === b || !Number.isFinite(cost[v.bridge])) continue;
-        const c = (cost[v.bridge] as number) + p.cost;
-        const w = ports[bestVia];
-        const order = w ? cmpVector(c, idOf(v.bridge), v.id, bestCost, idOf(w.bridge), w.id) || p.id - (ports[rootPort] as PreparedStp['ports'][number]).id : -1;
-        if (order < 0) [rootPort, bestCost, bestVia] = [pi, c, via];
+        const o = offer(pi);
+        const best = offer(rootPort);
+        if (o && (!best || (cmpVector(o.c, idOf(o.via.bridge), o.via.id, best.c, idOf(best.via.bridge), best.via.id) || o.p.id - best.p.id) < 0)) rootPort = pi;
       }
     for (const pi of own) {
       if (roles[pi] === 'cut') continue;
       if (pi === rootPort) roles[pi] = 'root';
-      else if (designated[(ports[pi] as PreparedStp['ports'][number]).lan] === pi) roles[pi] = 'designated';
+      else if (designated[(ports[pi] as StpPort).lan] === pi) roles[pi] = 'designated';
     }
   });
   return { roles, cost };
@@ -168,7 +176,7 @@ export function computeStp(bridges: StpBridgeInput[]): StpResult {
   return {
     root: (bridges[d.root] as StpBridgeInput).key,
     rootCost: new Map(bridges.map((b, i) => [b.key, cost[i] as number])),
-    roles: new Map(bridges.map((b, i) => [b.key, new Map((d.bridgePorts[i] as number[]).map((pi) => [(d.ports[pi] as PreparedStp['ports'][number]).ifname, roles[pi] as StpRole]))])),
+    roles: new Map(bridges.map((b, i) => [b.key, new Map((d.bridgePorts[i] as number[]).map((pi) => [(d.ports[pi] as StpPort).ifname, roles[pi] as StpRole]))])),
   };
 }
 

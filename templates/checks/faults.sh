@@ -178,12 +178,10 @@ outage_per_probe() {
   for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; out+="${out:+, }$k $(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}" | awk '{ print $3 }') s"; done
   printf '%s\n' "$out"
 }
-# judge_outage WHAT BOUND FAILED TOTAL OUTAGE: over the marked window (probes_slack).
+# judge_outage WHAT BOUND FAILED TOTAL OUTAGE SLACK (the last four from probes_outage)
 judge_outage() {
-  local slack
-  slack=$(probes_slack)
-  if within "$2" "$5" "$slack"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + $slack s";
-  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + $slack s (per probe: $(outage_per_probe))"; fi
+  if within "$2" "$5" "$6"; then pass "$1: $3 of $4 requests failed, outage $5 s within bound $2 s + $6 s";
+  else fail "$1: $3 of $4 requests failed, outage $5 s, expected at most bound $2 s + $6 s (per probe: $(outage_per_probe))"; fi
 }
 
 results=()
@@ -216,8 +214,8 @@ for row in "${FAULTS[@]}"; do
   if [ -n "$PROBES" ]; then
     TO_LINE=()
     mark TO_LINE
-    read -r failed total outage <<<"$(probes_outage)"
-    judge_outage "$kind $target, client" "$bound" "$failed" "$total" "$outage"
+    read -r failed total outage slack <<<"$(probes_outage)"
+    judge_outage "$kind $target, client" "$bound" "$failed" "$total" "$outage" "$slack"
   fi
   # shellcheck disable=SC2086
   repair_fault "$kind" "$target" $args
@@ -230,8 +228,8 @@ for row in "${FAULTS[@]}"; do
     marks_shift
     # The request in flight when the lab converged started before it: the window begins after it.
     mark TO_LINE 1
-    read -r rfailed rtotal routage <<<"$(probes_outage)"
-    judge_outage "$kind $target repair, client" "$rbound" "$rfailed" "$rtotal" "$routage"
+    read -r rfailed rtotal routage rslack <<<"$(probes_outage)"
+    judge_outage "$kind $target repair, client" "$rbound" "$rfailed" "$rtotal" "$routage" "$rslack"
     for k in "${!TO_LINE[@]}"; do probe_use "$k"; probe_wait_lines "$((TO_LINE[$k] + AFTER))" || fail "probe $k stalled"; done
     marks_shift "$AFTER"
     read -r after_failed _ _ <<<"$(probes_outage)"

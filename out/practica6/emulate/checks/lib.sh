@@ -287,8 +287,11 @@ probe_wait_lines() {
   return 1
 }
 # mark ARRAY [OFFSET]: ARRAY[key] = the line count of every probe (+ OFFSET).
-# probes_outage: "failed total outage" over every probe, from the marks in FROM_LINE to TO_LINE
-# (a probe without a TO_LINE mark: to its end); the outage is the longest of the probes'.
+# probes_outage: "failed total outage slack" over every probe, from the marks in FROM_LINE to TO_LINE
+# (a probe without a TO_LINE mark: to its end); the outage is the longest of the probes'. The slack
+# is how far that outage may exceed its bound: 0.5 s covers the probe's 100 ms period and curl's
+# connect timeout; where requests come further apart (curl starts slowly in a VM under emulation),
+# one period of the slowest probe.
 declare -A FROM_LINE=() TO_LINE=()
 marks_clear() { FROM_LINE=() TO_LINE=(); }
 # marks_shift [N]: the next window starts where the last ended and spans N lines (no N: to the end).
@@ -298,14 +301,17 @@ marks_shift() {
 }
 mark() { local k; for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; eval "$1[\$k]=\$((\$(probe_lines) + ${2:-0}))"; done; }
 probes_outage() {
-  local k f t o F=0 T=0 O=0
+  local k f t o p from to F=0 T=0 O=0 S=0.5
   for k in "${!PROBE_FILES[@]}"; do
     probe_use "$k"
-    read -r f t o <<<"$(probe_outage "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}")"
+    from=${FROM_LINE[$k]} to=${TO_LINE[$k]:-$(probe_lines)}
+    read -r f t o <<<"$(probe_outage "$from" "$to")"
+    p=$(probe_period "$from" "$to")
     F=$((F + f)) T=$((T + t))
     awk -v a="$o" -v b="$O" 'BEGIN { exit !(a > b) }' && O=$o
+    awk -v a="$p" -v b="$S" 'BEGIN { exit !(a > b) }' && S=$p
   done
-  echo "$F $T $O"
+  echo "$F $T $O $S"
 }
 
 # probe_period FROM TO: the median time from the start of an answered request to the start of the
@@ -315,18 +321,6 @@ probe_period() {
   awk -v from="$1" -v to="$2" 'NR > from && NR <= to { if (ok) printf "%.3f\n", $1 - p; p = $1; ok = ($2 == "ok") }' "$PROBE_FILE" |
     sort -n | awk '{ d[NR] = $1 } END { printf "%.2f\n", NR ? d[int((NR + 1) / 2)] : 0 }'
 }
-# probes_slack: how far an outage the probes measured over the marked window may exceed its bound.
-# 0.5 s covers the probe's 100 ms period and curl's connect timeout; where requests come further
-# apart than that (curl starts slowly in a VM under emulation), one period of the slowest probe.
-probes_slack() {
-  local k p slack=0.5
-  for k in "${!PROBE_FILES[@]}"; do
-    probe_use "$k"
-    p=$(probe_period "${FROM_LINE[$k]}" "${TO_LINE[$k]:-$(probe_lines)}")
-    awk -v a="$p" -v b="$slack" 'BEGIN { exit !(a > b) }' && slack=$p
-  done
-  echo "$slack"
-}
-# within BOUND SEEN SLACK: SEEN <= BOUND + SLACK (probes_slack; a request held until curl's -m is
+# within BOUND SEEN SLACK: SEEN <= BOUND + SLACK (from probes_outage; a request held until curl's -m is
 # part of the bounds of the faults where haproxy holds one).
 within() { awk -v b="$1" -v s="$2" -v k="$3" 'BEGIN { exit !(s <= b + k) }'; }
