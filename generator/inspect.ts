@@ -37,7 +37,7 @@ export function describeModel(m: LabModel): string {
     lines.push('');
     lines.push('VRRP');
     for (const g of m.vrrp) {
-      lines.push(`  ${g.name} vrid ${g.vrid} advert ${g.advertInt}s vip ${g.addresses.join(', ')} preempt ${g.preempt}, expected master ${g.expectedMaster}, master-down ${g.masterDownInterval.toFixed(2)}s, vmac ${g.useVmac}, garp delay ${g.garpMasterDelay}s`);
+      lines.push(`  ${g.name} vrid ${g.vrid} advert ${g.advertInt}s vip ${g.addresses.join(', ')} preempt ${g.preempt}, expected master ${g.expectedMaster}, master-down ${g.masterDownInterval.toFixed(2)}s, garp delay ${g.garpMasterDelay}s`);
       for (const mm of g.members) lines.push(`    ${mm.container}/${mm.nic} ${mm.address.cidr} priority ${mm.priority}`);
     }
   }

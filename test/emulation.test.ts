@@ -82,6 +82,27 @@ test('reference lab: up, the four checkpoints, the fault matrix and down, with n
   wholeLab(lab, dir, ['cable +sw1-vsw1', 'cable +vsw1-vsw2', 'cable +vsw2-sw2', 'cable +sw2-sw1', 'ext-link +bal1', 'ext-link +bal2', 'keepalived +bal1', 'keepalived +bal2', 'web +serv1', 'web +serv2', 'web +serv3', 'vxlan +vxint']);
 });
 
+test("reference lab with the spec's own 802.1D timers (forward delay 15 s): each balancer's link cut and repaired, the preempting master loses no request", () => {
+  // Only slow timers show it: a returning balancer turns master by silence while its bridge port
+  // still listens, and its port then learns for a whole forward delay before the two masters meet.
+  const name = 'p6slow';
+  const spec = JSON.parse(readFileSync(join('examples', 'practica6.json'), 'utf8')) as Record<string, unknown>;
+  const { dir } = generateLab(name, spec);
+  const t0 = Date.now();
+  try {
+    const up = runScript(dir, 'emulate/up.sh', [], 300);
+    assert.is(up.status, 0, 'up.sh reaches ready');
+    const fm = runScript(dir, 'emulate/checks/faults.sh', ['ext-link'], 600);
+    assert.is(fm.status, 0, 'both link faults within their bounds, repairs included');
+    assert.not.match(fm.out, /FAIL/);
+    for (const bal of ['bal1', 'bal2']) assert.match(fm.out, new RegExp(`^ext-link +${bal} +\\S+ +\\S+ +\\S+ +0/\\d+ `, 'm'), `${bal}'s repair: 0 failed requests`);
+  } finally {
+    runScript(dir, 'emulate/down.sh');
+    timings.push(`${name}: ext-link faults with forward delay 15 s, whole ${seconds(t0)} s`);
+  }
+  assert.equal(leftovers(name, dir), []);
+});
+
 test('two VXLAN segments over one underlay, one raising it (test/specs/vxlan-mtu.json): up reaches ready with the model MTUs', () => {
   const name = 'vxmtu';
   const { dir } = generateFastLab(name, join('test', 'specs', 'vxlan-mtu.json'));

@@ -118,7 +118,10 @@ for (const lab of labs) {
         assert.match(cfg, `priority ${m.priority}\n`);
         assert.match(cfg, `garp_master_delay ${g.garpMasterDelay}\n`);
         assert.is(/^\s*nopreempt$/m.test(cfg), !g.preempt, 'nopreempt exactly when preempt is false');
-        assert.is(/^\s*use_vmac vrrp\.\d+$/m.test(cfg), g.useVmac, 'use_vmac exactly when the model asks');
+        assert.not.match(cfg, /^\s*use_vmac/m, 'no virtual MAC: its adverts would poison a learning bridge port');
+        assert.match(cfg, /^\s*garp_lower_prio_delay 0$/m);
+        assert.match(cfg, /^\s*garp_lower_prio_repeat 1$/m);
+        assert.match(cfg, /^\s*vrrp_higher_prio_send_advert true$/m);
         for (const a of g.addresses) assert.match(cfg, `${a}/${g.prefix}`);
       }
       assert.not.match(cfg, /pid_file|pidfile/, 'pid files belong on the command line');

@@ -216,8 +216,6 @@ export interface VrrpGroupModel {
   members: VrrpMemberModel[];
   expectedMaster: string;
   l2domain: string;
-  /** keepalived use_vmac: the VIP keeps one MAC whoever is master (FACTS: no ARP cache trap). */
-  useVmac: boolean;
   /** Seconds until the second round of gratuitous ARPs after becoming master: beyond 2 x forward delay. */
   garpMasterDelay: number;
   /** 3 x advert + skew of the highest-priority backup. */

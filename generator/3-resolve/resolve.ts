@@ -328,7 +328,6 @@ function resolveVrrp(spec: LabSpec, containerOf: (name: string) => ContainerMode
       members,
       expectedMaster: master.container,
       l2domain: domain?.id ?? '',
-      useVmac: domain?.stp !== undefined,
       garpMasterDelay: domain?.stp ? listenLearn + 1 : D.KEEPALIVED_DEFAULT_GARP_DELAY,
       masterDownInterval: 3 * advertInt + (256 - bestBackup) / 256,
       stpListenLearn: listenLearn,

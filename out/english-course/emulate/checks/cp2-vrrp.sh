@@ -90,8 +90,9 @@ for grow in "${VRRP_GROUPS[@]}"; do
     wait_until "$((STP_SETTLE + VRRP_SETTLE))" lab_ready || fail "$(say linkBackGap gap="$(lab_gap)")"
   fi
   if [ -n "$urls" ]; then
-    # Converged means answering too: a VIP that moved back takes its MAC with it only once the
-    # client hears the new master's gratuitous ARP (sent again garp_master_delay after the move).
+    # Converged means answering too: a VIP that moved back is reached only once the client hears
+    # the new master's gratuitous ARP (sent when the two masters meet, and garp_master_delay
+    # after it became master).
     # shellcheck disable=SC2086
     wait_until "$VRRP_SETTLE" every_url_answers $urls >/dev/null
     # The request in flight when the lab converged started before it: the window begins after it.

@@ -18,8 +18,8 @@ set_proc() {
   fi
 }
 
-# arp_ignore=1: answer ARP only for addresses on the receiving interface, so with keepalived's
-# use_vmac the VIP is answered by the VRRP MAC interface alone, never by the base NIC's own MAC.
+# arp_ignore=1: answer ARP only for addresses on the receiving interface, so a VIP is answered
+# only by the NIC it lives on, never by a balancer's other NIC.
 # arp_announce=2: ARP requests carry the best local source for the target, never the VIP, so no
 # neighbour caches the VIP with a real NIC's MAC (measured: 0 failed requests on preemption).
 arp_policy() {
