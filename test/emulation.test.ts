@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from './support/cli.js';
-import { generateFastLab, generateLab, leftovers, missingPrerequisites, runScript } from './support/emulation.js';
+import { generateFastLab, generateLab, leftovers, missingPrerequisites, repoSpec, runScript } from './support/emulation.js';
 import { randomLab, runSeed } from './support/random-lab.js';
 
 const lab = 'p6emu';
@@ -86,8 +86,7 @@ test("reference lab with the spec's own 802.1D timers (forward delay 15 s): each
   // Only slow timers show it: a returning balancer turns master by silence while its bridge port
   // still listens, and its port then learns for a whole forward delay before the two masters meet.
   const name = 'p6slow';
-  const spec = JSON.parse(readFileSync(join('examples', 'practica6.json'), 'utf8')) as Record<string, unknown>;
-  const { dir } = generateLab(name, spec);
+  const { dir } = generateLab(name, repoSpec());
   const t0 = Date.now();
   try {
     const up = runScript(dir, 'emulate/up.sh', [], 300);

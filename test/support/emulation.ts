@@ -38,9 +38,14 @@ export function generateLab(labName: string, spec: Record<string, unknown>): { d
   return { dir, lab: labName };
 }
 
-/** A spec file of the repository (examples/..., test/specs/...) with kernel-minimum STP timers. */
-export function generateFastLab(labName: string, specPath = join('examples', 'practica6.json')): { dir: string; lab: string } {
-  const spec = JSON.parse(readFileSync(join(repoRoot, specPath), 'utf8')) as Record<string, unknown>;
+/** A spec file of the repository (examples/..., test/specs/...), as written. */
+export function repoSpec(specPath = join('examples', 'practica6.json')): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(repoRoot, specPath), 'utf8')) as Record<string, unknown>;
+}
+
+/** A spec file of the repository with kernel-minimum STP timers. */
+export function generateFastLab(labName: string, specPath?: string): { dir: string; lab: string } {
+  const spec = repoSpec(specPath);
   spec['defaults'] = { ...(spec['defaults'] as object), stp: { forwardDelay: 2, helloTime: 1, maxAge: 6 } };
   return generateLab(labName, spec);
 }
