@@ -60,6 +60,7 @@ declare -A SAY=(
   [linkBackGap]='link back: lab not converged: {gap}'
   [linkBackOutage]='link back: client saw {failed} of {total} requests fail, outage {outage} s'
   [afterReconvergence]='failed requests among the 20 per service after reconvergence'
+  [probeStalled]='a client probe stopped writing its answers (its curl hung past -m)'
   [notBalancer]='{service}: VIP {vip} of group {group} is held by '\''{holder}'\'', not one of the service'\''s balancers'
   [failedRequests]='{service} ({algo}): failed requests out of {total} to {url}'
   [inOrder]='{what} (master {master}, reaches: {reach}): servers in request order: {order}'

@@ -65,7 +65,7 @@ for grow in "${VRRP_GROUPS[@]}"; do
   done
   if [ -n "$urls" ]; then
     wait_until 20 all_services_answer >/dev/null
-    TO_LINE=()
+    close_window || fail "$(say probeStalled)"
     read -r failed total outage slack <<<"$(probes_outage)"
     if within "$bound" "$outage" "$slack"; then judgement=pass; else judgement=fail; fi
     "$judgement" "$(say takeover failed="$failed" total="$total" urls="$urls")" "$(say atMost bound="$bound" slack="$slack")" "$outage s"
@@ -95,8 +95,7 @@ for grow in "${VRRP_GROUPS[@]}"; do
     # after it became master).
     # shellcheck disable=SC2086
     wait_until "$VRRP_SETTLE" every_url_answers $urls >/dev/null
-    # The request in flight when the lab converged started before it: the window begins after it.
-    mark TO_LINE 1
+    close_window || fail "$(say probeStalled)"
     read -r failed total outage _ <<<"$(probes_outage)"
     note "$(say linkBackOutage failed="$failed" total="$total" outage="$outage")"
     for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; probe_wait_lines "$((TO_LINE[$k] + 20))"; done

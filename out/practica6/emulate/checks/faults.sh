@@ -103,13 +103,6 @@ balancers_local_only() {
 urls_answer() { every_url_answers $PROBES; }
 # shellcheck disable=SC2086
 urls_fail() { none_answers $DOWN; }
-# Every probe answered its last 5 requests.
-probes_serving_again() {
-  local k
-  for k in "${!PROBE_FILES[@]}"; do
-    tail -n 5 "${PROBE_FILES[$k]}" | awk '$2 != "ok" { bad = 1 } END { exit bad || NR < 5 }' || return 1
-  done
-}
 
 # What a fault's outcome depends on, as seen now: VIP holders, haproxy's UP servers per backend,
 # the probed vip:port that do not answer and the expected-down ones that do.
@@ -159,7 +152,9 @@ run_fault() {
   if [ "$kind" = cable ] && [ "$5" = '?' ]; then
     sleep "$(awk -v b="$bound" -v w="$WAITED" 'BEGIN { r = b + 1 - w; printf "%.1f", (r > 0 ? r : 0) }')"
   fi
-  [ -z "$PROBES" ] || wait_until 30 probes_serving_again || fail "$kind $target: the client did not get 5 pages in a row from every probe while the fault lasted"
+  [ -z "$PROBES" ] && return 0
+  mark SETTLED_LINE
+  wait_until 30 probes_serving_again || fail "$kind $target: the client did not get 5 pages in a row from every probe while the fault lasted"
 }
 
 repair_fault() {
@@ -213,8 +208,7 @@ for row in "${FAULTS[@]}"; do
   run_fault "$kind" "$target" "$bound" $args
   failed=- total=- outage=- rfailed=- rtotal=- routage=-
   if [ -n "$PROBES" ]; then
-    TO_LINE=()
-    mark TO_LINE
+    close_window || fail "$kind $target: a probe stalled"
     read -r failed total outage slack <<<"$(probes_outage)"
     judge_outage "$kind $target, client" "$bound" "$failed" "$total" "$outage" "$slack"
   fi
@@ -227,8 +221,7 @@ for row in "${FAULTS[@]}"; do
   fi
   if [ -n "$PROBES" ]; then
     marks_shift
-    # The request in flight when the lab converged started before it: the window begins after it.
-    mark TO_LINE 1
+    close_window || fail "$kind $target: a probe stalled"
     read -r rfailed rtotal routage rslack <<<"$(probes_outage)"
     judge_outage "$kind $target repair, client" "$rbound" "$rfailed" "$rtotal" "$routage" "$rslack"
     for k in "${!TO_LINE[@]}"; do probe_use "$k"; probe_wait_lines "$((TO_LINE[$k] + AFTER))" || fail "probe $k stalled"; done

@@ -300,6 +300,24 @@ marks_shift() {
   for k in "${!TO_LINE[@]}"; do FROM_LINE[$k]=${TO_LINE[$k]}; if [ -n "${1:-}" ]; then TO_LINE[$k]=$((TO_LINE[$k] + $1)); else unset "TO_LINE[$k]"; fi; done
 }
 mark() { local k; for k in "${!PROBE_FILES[@]}"; do probe_use "$k"; eval "$1[\$k]=\$((\$(probe_lines) + ${2:-0}))"; done; }
+# close_window: TO_LINE ends the current window after the request each probe has in flight now,
+# once that request has ended. A probe writes a request's line when it ends: one that haproxy holds
+# through its connect retries (up to curl's -m) started in this window and is judged in it.
+close_window() {
+  local k
+  mark TO_LINE 1
+  for k in "${!TO_LINE[@]}"; do probe_use "$k"; probe_wait_lines "${TO_LINE[$k]}" || return 1; done
+}
+# probes_serving_again: every probe answered its last 5 requests, all written after the marks in
+# SETTLED_LINE (set when a fault's outcome is reached): the lines before a held request would say
+# the client is served while it still waits.
+declare -A SETTLED_LINE=()
+probes_serving_again() {
+  local k
+  for k in "${!PROBE_FILES[@]}"; do
+    awk -v from="${SETTLED_LINE[$k]}" 'NR > from { n++; if ($2 == "ok") ok++; else ok = 0 } END { exit !(n >= 5 && ok >= 5) }' "${PROBE_FILES[$k]}" || return 1
+  done
+}
 probes_outage() {
   local k f t o p from to F=0 T=0 O=0 S=0.5
   for k in "${!PROBE_FILES[@]}"; do

@@ -60,6 +60,7 @@ declare -A SAY=(
   [linkBackGap]='enlace de vuelta: la práctica no convergió: {gap}'
   [linkBackOutage]='enlace de vuelta: el cliente vio fallar {failed} de {total} peticiones, corte de {outage} s'
   [afterReconvergence]='peticiones fallidas de las 20 por servicio tras reconverger'
+  [probeStalled]='una sonda del cliente dejó de escribir sus respuestas (su curl se colgó más allá de -m)'
   [notBalancer]='{service}: la VIP {vip} del grupo {group} la tiene '\''{holder}'\'', que no es uno de los balanceadores del servicio'
   [failedRequests]='{service} ({algo}): peticiones fallidas de {total} a {url}'
   [inOrder]='{what} (maestro {master}, llega a: {reach}): servidores en el orden de las peticiones: {order}'
