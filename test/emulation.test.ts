@@ -4,13 +4,13 @@
 // outage within its bound; the random labs that once failed pass again what failed them; down
 // leaves nothing.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot, runCli } from './support/cli.js';
+import { runCli } from './support/cli.js';
 import { generateFastLab, generateLab, leftovers, missingPrerequisites, repoSpec, runScript } from './support/emulation.js';
-import { randomLab, runSeed } from './support/random-lab.js';
+import { keptRandomSpecs, randomLab, runSeed } from './support/random-lab.js';
 
 const lab = 'p6emu';
 const suiteStart = Date.now();
@@ -48,6 +48,19 @@ test('a failed up (a VM network.sh fails inside run_script, after its namespaces
   assert.equal(leftovers(lab, dir), []);
 });
 
+/**
+ * faults.sh, with `filters` (KIND[:TARGET]; none runs the whole matrix), passes: each fault as the
+ * model says, each outage within its bound. `listed` are patterns of the summary's first columns
+ * ("kind +target") that must appear: a filter matching nothing would pass having judged nothing.
+ */
+function faultMatrixPasses(dir: string, filters: string[], listed: string[], timeoutS: number): string {
+  const fm = runScript(dir, 'emulate/checks/faults.sh', filters, timeoutS);
+  assert.is(fm.status, 0, `faults.sh ${filters.join(' ')}: every fault within its bound`);
+  assert.not.match(fm.out, /FAIL/);
+  for (const f of listed) assert.match(fm.out, new RegExp(`^${f} `, 'm'), `fault ${f} in the summary`);
+  return fm.out;
+}
+
 /** Up, the four checkpoints, the fault matrix and down, nothing left; `faults` names faults the summary must list. */
 function wholeLab(name: string, dir: string, faults: string[] = []): void {
   const t0 = Date.now();
@@ -65,11 +78,8 @@ function wholeLab(name: string, dir: string, faults: string[] = []): void {
     assert.is(checks.status, 0, 'all four checkpoints pass');
     assert.match(checks.out, /PASS cp1-stp\.sh[\s\S]*PASS cp2-vrrp\.sh[\s\S]*PASS cp3-service\.sh[\s\S]*PASS cp4-vxlan\.sh/);
     const t2 = Date.now();
-    const fm = runScript(dir, 'emulate/checks/faults.sh', [], 1200);
+    faultMatrixPasses(dir, [], faults, 1200);
     matrix = seconds(t2);
-    assert.is(fm.status, 0, 'every fault of the matrix behaves as the model says, each outage within its bound');
-    assert.not.match(fm.out, /FAIL/);
-    for (const f of faults) assert.match(fm.out, new RegExp(`^${f} `, 'm'), `fault ${f} in the summary`);
   } finally {
     const down = runScript(dir, 'emulate/down.sh');
     assert.is(down.status, 0);
@@ -92,10 +102,8 @@ test("reference lab with the spec's own 802.1D timers (forward delay 15 s): each
   try {
     const up = runScript(dir, 'emulate/up.sh', [], 300);
     assert.is(up.status, 0, 'up.sh reaches ready');
-    const fm = runScript(dir, 'emulate/checks/faults.sh', ['ext-link'], 600);
-    assert.is(fm.status, 0, 'both link faults within their bounds, repairs included');
-    assert.not.match(fm.out, /FAIL/);
-    for (const bal of ['bal1', 'bal2']) assert.match(fm.out, new RegExp(`^ext-link +${bal} +\\S+ +\\S+ +\\S+ +0/\\d+ `, 'm'), `${bal}'s repair: 0 failed requests`);
+    const out = faultMatrixPasses(dir, ['ext-link'], [], 600);
+    for (const bal of ['bal1', 'bal2']) assert.match(out, new RegExp(`^ext-link +${bal} +\\S+ +\\S+ +\\S+ +0/\\d+ `, 'm'), `${bal}'s repair: 0 failed requests`);
   } finally {
     runScript(dir, 'emulate/down.sh');
     timings.push(`${name}: ext-link faults with forward delay 15 s, whole ${seconds(t0)} s`);
@@ -122,37 +130,35 @@ test('two VXLAN segments over one underlay, one raising it (test/specs/vxlan-mtu
 // Random labs whose emulation once failed, kept as specs (their description says what failed and
 // why): each comes up under its own timers and passes again the part that failed it. A spec kept
 // under test/specs/random-*.json without a row here fails the suite.
-const KEPT: { file: string; runs: string[][] }[] = [
+const KEPT: { file: string; script: 'all.sh' | 'faults.sh'; faults?: string[] }[] = [
   // A web server that no service names: its Apache had no Listen, so up.sh failed.
-  { file: 'random-234096292.json', runs: [['emulate/checks/all.sh']] },
+  { file: 'random-234096292.json', script: 'all.sh' },
   // A group without preemption keeps the holder an earlier fault moved it to.
-  { file: 'random-1228215676.json', runs: [['emulate/checks/faults.sh', 'keepalived', 'vxlan']] },
+  { file: 'random-1228215676.json', script: 'faults.sh', faults: ['keepalived', 'vxlan'] },
   // A tree cable whose loss waits one hello time more, and tunnelled services behind it.
-  { file: 'random-1927081096.json', runs: [['emulate/checks/faults.sh', 'cable:c6']] },
-  { file: 'random-3882651436.json', runs: [['emulate/checks/faults.sh', 'cable:c3', 'ext-link:blb1', 'vxlan']] },
+  { file: 'random-1927081096.json', script: 'faults.sh', faults: ['cable:c6'] },
+  { file: 'random-3882651436.json', script: 'faults.sh', faults: ['cable:c3', 'ext-link:blb1', 'vxlan'] },
   // A request haproxy held through its retries belongs to the fault's window, not the repair's.
-  { file: 'random-859438488.json', runs: [['emulate/checks/faults.sh', 'web:bweb2']] },
+  { file: 'random-859438488.json', script: 'faults.sh', faults: ['web:bweb2'] },
 ];
 
 test('every kept random spec has its regression run', () => {
-  const files = readdirSync(join(repoRoot, 'test', 'specs')).filter((f) => /^random-\d+\.json$/.test(f)).sort();
-  assert.equal(KEPT.map((k) => k.file).sort(), files);
+  assert.equal(KEPT.map((k) => k.file).sort(), keptRandomSpecs());
 });
 
-for (const [k, { file, runs }] of KEPT.entries()) {
-  test(`kept random spec ${file}: up, then ${runs.map((r) => r.map((a) => a.replace(/^emulate\/checks\//, '')).join(' ')).join('; ')}, and down`, () => {
+for (const [k, { file, script, faults = [] }] of KEPT.entries()) {
+  test(`kept random spec ${file}: up, then ${[script, ...faults].join(' ')}, and down`, () => {
     const name = `kept${k + 1}`;
     const { dir } = generateLab(name, repoSpec(join('test', 'specs', file)));
     const t0 = Date.now();
     try {
       const up = runScript(dir, 'emulate/up.sh', [], 180);
       assert.is(up.status, 0, 'up.sh reaches ready');
-      for (const [script, ...args] of runs) {
-        const r = runScript(dir, script!, args, 900);
-        assert.is(r.status, 0, `${script} ${args.join(' ')} passes`);
-        assert.not.match(r.out, /FAIL/);
-        // A filter that matched no fault would pass having judged nothing.
-        if (script!.endsWith('faults.sh')) for (const f of args) assert.match(r.out, new RegExp(`^${f.replace(':', ' +')} `, 'm'), `fault ${f} in the summary`);
+      if (script === 'faults.sh') faultMatrixPasses(dir, faults, faults.map((f) => f.replace(':', ' +')), 900);
+      else {
+        const checks = runScript(dir, 'emulate/checks/all.sh', [], 900);
+        assert.is(checks.status, 0, 'all four checkpoints pass');
+        assert.not.match(checks.out, /FAIL/);
       }
     } finally {
       runScript(dir, 'emulate/down.sh');

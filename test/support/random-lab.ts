@@ -11,6 +11,9 @@
 // Names, subnets, priorities and timers vary (timers stay near the kernel minimum: the suite waits
 // for them: health checks every second).
 
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './cli.js';
 import { mulberry32, type Rng } from './rng.js';
 
 export type { Rng };
@@ -189,4 +192,9 @@ export function runSeed(k = 0): number {
   const fixed = process.env['SEED'];
   if (fixed) return (Number(fixed.split(',')[k] ?? fixed.split(',')[0]) + (fixed.includes(',') ? 0 : k)) >>> 0;
   return (Date.now() * 7919 + process.pid * 104729 + k * 2654435761) >>> 0;
+}
+
+/** The seeds whose emulation once failed, kept as specs: test/specs/random-<seed>.json, sorted. */
+export function keptRandomSpecs(): string[] {
+  return readdirSync(join(repoRoot, 'test', 'specs')).filter((f) => /^random-\d+\.json$/.test(f)).sort();
 }
