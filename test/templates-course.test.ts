@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFiles } from '../generator/compile.js';
 import { repoRoot, runCli } from './support/cli.js';
@@ -77,4 +77,15 @@ test('the stats page really answers, in a private network namespace on its loopb
 });
 
 test.after(() => removeTemp(work));
+test('a course\'s override of a guide partial renders as the built-in does (no HTML escaping)', () => {
+  const layer = join(work, 'partial-override');
+  mkdirSync(join(layer, 'partials', 'guide', 'es'), { recursive: true });
+  writeFileSync(join(layer, 'partials', 'guide', 'es', 'boot.hbs'), '## Arranque del curso\n\nPrimera VM: {{code firstVm}} & <b>{{name}}</b>\n');
+  const lab = join(work, 'partial-override-lab');
+  const r = runCli([join(repoRoot, 'examples', 'practica6.json'), '-o', lab, '--templates', layer]);
+  assert.is(r.status, 0, r.stderr);
+  const readme = readFileSync(join(lab, 'README.md'), 'utf8');
+  assert.match(readme, /^Primera VM: `host1` & <b>practica6<\/b>$/m);
+});
+
 test.run();

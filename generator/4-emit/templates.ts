@@ -63,7 +63,9 @@ export class TemplateSet {
       if (!s.name.startsWith('partials/')) continue;
       const name = s.name.slice('partials/'.length).replace(/\.hbs$/, '');
       const pre = this.ready.get(s.name);
-      this.hb.registerPartial(name, pre ? this.hb.template(pre.spec as Parameters<Handlebars["template"]>[0]) : readFileSync(s.file, 'utf8'));
+      // A partial given as text would be compiled at its first use with Handlebars' defaults, which
+      // escape HTML (a course's override printed `host1` as &#x60;host1&#x60;): compile it as templates are.
+      this.hb.registerPartial(name, pre ? this.hb.template(pre.spec as Parameters<Handlebars["template"]>[0]) : this.hb.compile(readFileSync(s.file, 'utf8'), COMPILE_OPTIONS));
     }
   }
 
