@@ -11,7 +11,7 @@ import { shellQuote as q } from './escape.js';
 import { templateWords } from './words.js';
 
 /** The words of the report, one `key: text` line each in partials/grade/<lang>/words.hbs. */
-export const GRADE_WORDS = ['heading', 'runner', 'emulation', 'vagrant', 'stage', 'checkpoint', 'pass', 'fail', 'skip', 'failed', 'failedBare', 'passed', 'passedSeen', 'note', 'stopped', 'running', 'score'] as const;
+export const GRADE_WORDS = ['heading', 'runner', 'emulation', 'vagrant', 'stage', 'checkpoint', 'pass', 'fail', 'skip', 'failed', 'failedBare', 'passed', 'passedSeen', 'note', 'stopped', 'running', 'score', 'oldBash'] as const;
 /** Every stage's name: the spec's own, else the language's default (the guide's stage-name partial,
  *  so the guide and the report call a stage alike). */
 export function stageNames(model: LabModel, templates: TemplateSet): string[] {
@@ -35,6 +35,9 @@ export const emitGrade: Emitter = ({ model, templates, provenance }) => {
     scripts: bashArray('CHECKPOINT_SCRIPTS', checkpoints.map((c) => c.script)),
     names: bashArray('CHECKPOINT_NAMES', checkpoints.map((c) => c.name)),
     weights: bashArray('CHECKPOINT_WEIGHTS', checkpoints.map((c) => c.weight)),
+    // A plain variable, before any array: macOS's bash 3.2 cannot declare the arrays, and ./grade
+    // reads this line from it to say what to install.
+    oldBash: q(words.oldBash),
     words: `declare -A WORDS=(\n${GRADE_WORDS.map((k) => `  [${k}]=${q(words[k])}`).join('\n')}\n)`,
   };
   return [
