@@ -61,11 +61,27 @@ for (const lab of labs) {
       assert.match(r.out, /Valid cloud-config/);
     });
 
+    test(`${lab.spec}: ${vm.name}'s seed (cidata.iso) carries its user-data byte for byte and names the instance`, () => {
+      const seed = lab.files.find((f) => f.path === `vms/${vm.name}/cidata.iso`);
+      assert.ok(seed?.bytes, 'cidata.iso not generated');
+      const dir = mkdtempSync(join(tmpdir(), 'gen-lab-seed-'));
+      try {
+        const iso = join(dir, 'cidata.iso');
+        writeFileSync(iso, seed?.bytes as Uint8Array);
+        const read = (name: string) => spawnSync('isoinfo', ['-J', '-i', iso, '-x', `/${name}`], { encoding: 'utf8' }).stdout;
+        assert.is(read('user-data'), file?.content);
+        assert.is(read('meta-data'), `instance-id: gen-lab-${vm.name}-${lab.model.specHash}\nlocal-hostname: ${vm.name}\n`);
+        assert.match(spawnSync('blkid', ['-p', '-o', 'export', iso], { encoding: 'utf8' }).stdout, /^LABEL=cidata$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test(`${lab.spec}: ${vm.name}'s user-data carries its lab files and runs them in order`, () => {
       const ud = yaml.load(file?.content ?? '') as UserData;
       const written = new Map(ud.write_files.map((w) => [w.path, w]));
       const expected = lab.files.filter(
-        (f) => (f.path.startsWith(`vms/${vm.name}/`) && !f.path.endsWith('/user-data.yaml')) || vm.containers.some((c) => f.path.startsWith(`containers/${c}/`)),
+        (f) => (f.path.startsWith(`vms/${vm.name}/`) && !f.path.endsWith('/user-data.yaml') && !f.path.endsWith('/cidata.iso')) || vm.containers.some((c) => f.path.startsWith(`containers/${c}/`)),
       );
       assert.ok(expected.some((f) => f.path === `vms/${vm.name}/network.sh`), 'network.sh is embedded');
       for (const f of expected) {

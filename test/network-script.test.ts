@@ -48,7 +48,7 @@ const labs = specFiles.map((file) => {
   const outDir = join(outRoot, model.name);
   for (const f of emitNetworkScripts({ model, templates: TemplateSet.withOverrides([]), provenance: provenanceLine(model) })) {
     mkdirSync(dirname(join(outDir, f.path)), { recursive: true });
-    writeFileSync(join(outDir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+    writeFileSync(join(outDir, f.path), f.bytes ?? f.content, { mode: f.executable ? 0o755 : 0o644 });
   }
   return { model, outDir };
 });

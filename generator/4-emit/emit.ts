@@ -10,14 +10,16 @@ import { emitServiceConfigs } from './services.js';
 import { emitGuide } from './guide.js';
 import { emitVagrantfile } from './vagrantfile.js';
 import { emitCloudInit } from './cloud-init.js';
+import { emitCloudInitSeeds } from './cidata.js';
 import { emitLxd } from './lxd.js';
+import { emitGitAttributes } from './git-attributes.js';
 import { provenanceLine } from './provenance.js';
 import type { TemplateSet } from './templates.js';
 
-export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitEmulation, emitChecks, emitGrade];
+export const emitters: Emitter[] = [emitModelJson, emitGuide, emitNetworkScripts, emitServiceConfigs, emitVagrantfile, emitEmulation, emitChecks, emitGrade, emitGitAttributes];
 
 /** Run after every emitter, in this order, each seeing all files emitted before it. */
-export const bundlers: Bundler[] = [emitLxd, emitCloudInit];
+export const bundlers: Bundler[] = [emitLxd, emitCloudInit, emitCloudInitSeeds];
 
 export function emitLab(model: LabModel, templates: TemplateSet): OutputFile[] {
   const ctx = { model, templates, provenance: provenanceLine(model) };

@@ -4,9 +4,15 @@ import type { TemplateSet } from './templates.js';
 
 export interface OutputFile {
   path: string;
+  /** The text of the file; '' for a binary file, whose bytes are in `bytes`. */
   content: string;
+  /** A binary file (a cloud-init seed image): written byte for byte instead of `content`. */
+  bytes?: Uint8Array;
   executable?: boolean;
 }
+
+/** What goes on disk for a file: its bytes, or its text as UTF-8. */
+export const fileData = (f: OutputFile): string | Uint8Array => f.bytes ?? f.content;
 
 export interface EmitContext {
   model: LabModel;

@@ -1,9 +1,11 @@
 // The Vagrantfile: one machine per VM with the model's MACs, each provider's part written by its
-// own module (generator/providers), cloud-init attached, a fallback provisioner for boxes that
-// ignore it, and the uploads and container build that follow.
+// own module (generator/providers), the cloud-init seed attached, a fallback provisioner for boxes
+// that ignore it, and the uploads and container build that follow.
 import type { LabModel, VmModel } from '../3-resolve/model.js';
 import { PROVIDERS } from '../providers/index.js';
 import { PROVISIONED_MARK_FILE, SEEN_MARK_FILE, USER_DATA_NAME } from './cloud-init.js';
+import { seedPath } from './cidata.js';
+import { preflightRuby } from './preflight.js';
 import type { EmitContext, OutputFile } from './files.js';
 import { containersScriptPath, guestImagePath } from './lxd.js';
 
@@ -28,7 +30,7 @@ function vmImages(model: LabModel, vm: VmModel): { source: string; destination: 
 function vmView(ctx: EmitContext, vm: VmModel) {
   const { model, templates } = ctx;
   const userData = `vms/${vm.name}/${USER_DATA_NAME}`;
-  const common = { name: vm.name, memory: vm.memory, cpus: vm.cpus, gui: vm.gui ? 'true' : 'false', userData };
+  const common = { name: vm.name, memory: vm.memory, cpus: vm.cpus, gui: vm.gui ? 'true' : 'false', userData, seed: seedPath(vm.name) };
   const providerBlocks = PROVIDERS.map((p) => templates.render(p.vmTemplate, { ...common, ...p.vmView(model, vm) }).trimEnd()).join('\n');
   return {
     name: vm.name,
@@ -56,11 +58,13 @@ export function emitVagrantfile(ctx: EmitContext): OutputFile[] {
     provenance: ctx.provenance,
     title: model.title,
     vmCount: model.vms.length,
-    experimental: typedTriggers ? 'cloud_init,disks,typed_triggers' : 'cloud_init,disks',
+    experimentalBefore24: typedTriggers ? 'disks,typed_triggers' : 'disks',
     typedTriggers,
     fallback: fallbackScript(ctx).trimEnd(),
     fallbackUpload: FALLBACK_USER_DATA_PATH,
-    libvirtHelpers: helpers.join('\n\n'),
+    labFiles: ctx.templates.render('vagrant/lab-files.rb.hbs', {}).trimEnd(),
+    preflight: preflightRuby(ctx).trimEnd(),
+    providerHelpers: helpers.join('\n\n'),
     specHash: model.specHash,
     vms: bootOrder(model).map((vm) => vmView(ctx, vm)),
   });

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 
 export interface NewFile {
   path: string;
-  content: string;
+  content: string | Uint8Array;
   mode: number;
 }
 

@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { error, SpecError, type Diagnostic } from '../diagnostics.js';
-import type { OutputFile } from '../4-emit/files.js';
+import { fileData, type OutputFile } from '../4-emit/files.js';
 import { FileCreator, foldersFor, type NewFile } from './create-files.js';
 
 export const MANIFEST = '.gen-lab-manifest';
@@ -62,7 +62,9 @@ const lstatOrUndefined = (p: string): Stats | undefined => {
 };
 
 const modeOf = (executable: boolean | undefined) => (executable ? 0o755 : 0o644);
-const sameFile = (p: string, st: Stats, f: OutputFile) => st.isFile() && Boolean(st.mode & 0o100) === Boolean(f.executable) && readFileSync(p, 'utf8') === f.content;
+/** The file at `p` holds exactly what gen-lab would write (text compared as text, binary as bytes). */
+const sameContent = (p: string, f: OutputFile) => (f.bytes ? readFileSync(p).equals(f.bytes) : readFileSync(p, 'utf8') === f.content);
+const sameFile = (p: string, st: Stats, f: OutputFile) => st.isFile() && Boolean(st.mode & 0o100) === Boolean(f.executable) && sameContent(p, f);
 
 interface Survey {
   problems: Diagnostic[];
@@ -101,7 +103,7 @@ function preflight(outDir: string, files: OutputFile[], previous: Set<string>): 
     if (!st) continue;
     if (st.isDirectory()) problems.push(error('would-overwrite', '', `${p} is a folder where gen-lab writes a file`, 'move it away or choose another output folder with -o'));
     else if (!st.isFile()) problems.push(error('would-overwrite', '', `${p} is not a regular file`, 'move it away or choose another output folder with -o'));
-    else if (!previous.has(f.path) && readFileSync(p, 'utf8') !== f.content) problems.push(error('would-overwrite', '', `${p} exists and was not written by gen-lab`, 'move it away or choose another output folder with -o'));
+    else if (!previous.has(f.path) && !sameContent(p, f)) problems.push(error('would-overwrite', '', `${p} exists and was not written by gen-lab`, 'move it away or choose another output folder with -o'));
   }
   return { problems, targets, dirs };
 }
@@ -130,7 +132,7 @@ async function createFolder(outDir: string, files: OutputFile[], creator: FileCr
     firstCreatedParent = mkdirSync(parent, { recursive: true });
     removeDeadStaging(parent);
     const root = (staging = mkdtempSync(join(parent, `${STAGING_PREFIX}${process.pid}-`)));
-    const all = [...files.map((f) => ({ path: join(root, f.path), content: f.content, mode: modeOf(f.executable) })), { path: join(root, MANIFEST), content: manifestText(files), mode: 0o644 }];
+    const all = [...files.map((f) => ({ path: join(root, f.path), content: fileData(f), mode: modeOf(f.executable) })), { path: join(root, MANIFEST), content: manifestText(files), mode: 0o644 }];
     await creator.createDirs(foldersFor(root, all.map((f) => f.path)));
     await creator.createFiles(all);
     renameSync(root, outDir);
@@ -184,7 +186,7 @@ async function updateFolder(outDir: string, files: OutputFile[], creator: FileCr
   let unchanged = 0;
   const manifest = manifestText(files);
   const manifestPath = join(outDir, MANIFEST);
-  const stage = (final: string, content: string, mode: number) => {
+  const stage = (final: string, content: string | Uint8Array, mode: number) => {
     const tmp = final + TMP_SUFFIX;
     toCreate.push({ path: tmp, content, mode });
     staged.push({ tmp, final });
@@ -204,7 +206,7 @@ async function updateFolder(outDir: string, files: OutputFile[], creator: FileCr
         unchanged++;
         continue;
       }
-      stage(final, f.content, modeOf(f.executable));
+      stage(final, fileData(f), modeOf(f.executable));
     }
     const mst = lstatOrUndefined(manifestPath);
     if (!mst || !mst.isFile() || readFileSync(manifestPath, 'utf8') !== manifest) stage(manifestPath, manifest, 0o644);
@@ -270,6 +272,11 @@ function removeEmptyParents(outDir: string, dir: string): void {
   }
 }
 
+/** What a lab folder carries besides what gen-lab generates: the boxes and images `gen-lab pack`
+ * (or the teacher) puts there, and Vagrant's own state. */
+const CARRIED = ['boxes/', 'images/', '.vagrant/'];
+const isCarried = (p: string) => CARRIED.some((prefix) => p.startsWith(prefix));
+
 export interface Drift {
   differ: string[];
   missing: string[];
@@ -287,6 +294,6 @@ export function checkLab(outDir: string, files: OutputFile[]): Drift {
     else if (!sameFile(p, st, f)) differ.push(f.path);
   }
   const expected = new Set(files.map((f) => f.path));
-  const extra = allFiles(outDir).filter((p) => !expected.has(p) && p !== MANIFEST);
+  const extra = allFiles(outDir).filter((p) => !expected.has(p) && p !== MANIFEST && !isCarried(p));
   return { differ, missing, extra };
 }

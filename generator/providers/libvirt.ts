@@ -1,8 +1,8 @@
 // libvirt (vagrant-libvirt), the provider gen-lab proves its Vagrant path with on every commit:
 // everything gen-lab knows about it lives here and in templates/providers/libvirt/. A cable is a
 // point-to-point UDP tunnel between two qemu processes on loopback; adapter 0 is the management
-// network; qemu delivers every frame, so no promiscuous setting exists; vagrant-libvirt has no
-// cloud_init, so the Vagrantfile builds the same cidata ISO Vagrant builds and attaches it as a CD.
+// network; qemu delivers every frame, so no promiscuous setting exists; the VM's cloud-init seed
+// (vms/<vm>/cidata.iso) is a CD-ROM.
 import type { LabModel, LibvirtVmModel, VmModel } from '../3-resolve/model.js';
 import { byName } from '../lib/by-name.js';
 import { plainMac } from '../lib/mac.js';
@@ -44,6 +44,5 @@ export const libvirt: ProviderModule<'libvirt'> = {
   nicLimitHint: `vagrant-libvirt puts every NIC on the PCI bus; gen-lab allows ${LIBVIRT_MAX_LAB_NICS} lab NICs per VM`,
   resolveVm,
   vmTemplate: 'providers/libvirt/vm.rb.hbs',
-  helpersTemplate: 'providers/libvirt/cidata.rb.hbs',
   vmView: (_model, vm) => ({ nics: vm.providers.libvirt.nics }),
 };

@@ -1,6 +1,6 @@
 // VirtualBox, the provider students use: everything gen-lab knows about it lives here and in
 // templates/providers/virtualbox/. A cable is an internal network; adapter 1 is Vagrant's NAT;
-// bridge ports need promiscuous mode; cloud-init arrives on the cidata ISO Vagrant builds itself.
+// bridge ports need promiscuous mode; the VM's cloud-init seed (vms/<vm>/cidata.iso) is a DVD.
 import type { LabModel, VirtualboxVmModel, VmModel } from '../3-resolve/model.js';
 import { plainMac } from '../lib/mac.js';
 import type { ProviderModule } from './provider.js';
