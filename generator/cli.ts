@@ -163,6 +163,29 @@ export function main(argv: string[], startup?: { codeCache: string }): void {
         for (const t of set.list()) process.stdout.write(`${t.name}\t${t.layer}\n`);
       },
     );
+  cli.command(
+    'pack <spec>',
+    'write a lab folder a classroom boots with no Internet: the lab, its boxes and its images',
+    (y) =>
+      y
+        .positional('spec', { type: 'string', describe: 'lab spec (.json, .yaml, .yml)', demandOption: true })
+        .option('out', { alias: 'o', type: 'string', describe: 'folder to write (default packs/<lab name>)' })
+        .option('boxes', { type: 'string', demandOption: true, describe: 'folder of the box catalog (metadata.json and .box files) that `gen-lab box build -o DIR` wrote' })
+        .option('images', { type: 'string', describe: 'folder of the container images `gen-lab image build -o DIR` wrote (arm64 builds in DIR/arm64)' })
+        .option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' })
+        .option('stage', { type: 'string', describe: 'teaching mode: build the lab up to stage N (0-4)' }),
+    async (args) => {
+      try {
+        const c = compileFiles(args.spec as string, asList(args.templates), parseStage(args.stage));
+        printWarnings(c.warnings, c.loaded.file, c.loaded.positions);
+        const { packLab } = await import('./pack.js');
+        const r = await packLab(c.model, c.files, { outDir: args.out ?? `packs/${c.model.name}`, boxesDir: args.boxes, ...(args.images ? { imagesDir: args.images } : {}) });
+        printWarnings(r.warnings, 'gen-lab pack');
+      } catch (e) {
+        handleFailure(e, true);
+      }
+    },
+  );
   registerEmulateCommand(cli, handleFailure);
   registerBuildCommands(cli, handleFailure);
   registerGradeCommand(cli);

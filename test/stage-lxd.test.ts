@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { repoRoot, runCli } from './support/cli.js';
+import { ALPINE_IMAGE } from './support/examples.js';
 
-const reference = JSON.parse(readFileSync(join(repoRoot, 'examples', 'practica6.json'), 'utf8')) as Record<string, unknown>;
+// The reference lab with the Alpine image family (the handout's), whose adapter lines these read.
+const reference = { ...(JSON.parse(readFileSync(join(repoRoot, 'examples', 'practica6.json'), 'utf8')) as Record<string, unknown>) };
+reference.defaults = { ...(reference.defaults as object), image: ALPINE_IMAGE };
 
 function generate(spec: Record<string, unknown>, stage: number): string {
   const tmp = mkdtempSync(join(tmpdir(), 'gen-lab-stage-lxd-'));

@@ -1,10 +1,12 @@
 // Defaults the spec may leave out, in one place so the lab guide can cite them.
 import type { StpTimers } from './model.js';
 
-/** Current Ubuntu LTS; ships cloud-init and VirtualBox guest additions. It may ignore Vagrant's
- * cloud_init on first boot (FACTS: chef/bento#1655), which the Vagrantfile's fallback covers. */
-export const DEFAULT_BOX = 'bento/ubuntu-24.04';
-export const DEFAULT_IMAGE = 'images:alpine/3.22';
+/** gen-lab's own box (`gen-lab box build`), found in the lab folder's boxes/ (`gen-lab pack`) or a
+ * course catalog (boxUrl): registry names stop resolving when HCP Vagrant closes on 2026-12-31.
+ * Debian 12 is supported by Debian LTS until 2028-06-30, through the courses of 2027. */
+export const DEFAULT_BOX = 'gen-lab/debian12';
+/** gen-lab's own container image (`gen-lab image build`), shipped in the lab folder's images/. */
+export const DEFAULT_IMAGE = 'images/gen-lab-debian12.tar.gz';
 export const DEFAULT_MEMORY = { host: 1536, switch: 512, client: 512 } as const;
 export const DEFAULT_CPUS = 1;
 export const DEFAULT_STP: StpTimers = { forwardDelay: 15, helloTime: 2, maxAge: 20 };

@@ -1,7 +1,9 @@
 // The example specs every consumer suite judges, compiled once per suite, and the judges' commands.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { compileFiles } from '../../generator/compile.js';
 import { repoRoot } from './cli.js';
 
@@ -24,6 +26,34 @@ export function compileExamples(): { labs: CompiledExample[]; broken: string[] }
     } catch (e) {
       broken.push(`${spec}: ${(e as Error).message.split('\n')[0]}`);
     }
+  }
+  return { labs, broken };
+}
+
+/** The Alpine image family, which gen-lab still generates for a spec that names an Alpine image
+ * (the handout's own choice) while the default is gen-lab's Debian image file. */
+export const ALPINE_IMAGE = 'images:alpine/3.22';
+
+/** Every example compiled with its containers' image set to `image` in the spec's defaults (the
+ * suites that judge one image family's LXD adapter). */
+export function compileExamplesWithImage(image: string): { labs: CompiledExample[]; broken: string[] } {
+  const labs: CompiledExample[] = [];
+  const broken: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'gen-lab-examples-'));
+  try {
+    for (const spec of exampleSpecs()) {
+      try {
+        const value = yaml.load(readFileSync(join(repoRoot, 'examples', spec), 'utf8')) as { defaults?: Record<string, unknown> };
+        value.defaults = { ...value.defaults, image };
+        const file = join(dir, spec.replace(/\.(ya?ml)$/, '.json'));
+        writeFileSync(file, JSON.stringify(value));
+        labs.push({ spec, ...compileFiles(file) });
+      } catch (e) {
+        broken.push(`${spec}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return { labs, broken };
 }
