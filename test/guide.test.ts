@@ -227,21 +227,41 @@ test('gen-lab graph prints the guide\'s figures: Mermaid as in README.md, SVG as
 });
 
 test.after(() => removeTemp(work));
+/** The text from a heading line to the next heading of the same or a higher level. */
+function sectionOf(md: string, heading: string): string {
+  const lines = md.split('\n');
+  const at = lines.indexOf(heading);
+  assert.ok(at >= 0, `heading ${heading} is there`);
+  const level = heading.indexOf(' ');
+  const end = lines.findIndex((l, i) => i > at && /^#+ /.test(l) && l.indexOf(' ') <= level);
+  return lines.slice(at, end < 0 ? undefined : end).join('\n');
+}
+
+/** The reference spec with these defaults, compiled; its README.md. */
+function referenceWith(name: string, defaults: Record<string, unknown>): string {
+  const spec = JSON.parse(readFileSync(reference, 'utf8'));
+  spec.defaults = { ...spec.defaults, ...defaults };
+  const specFile = join(work, `${name}.json`);
+  writeFileSync(specFile, JSON.stringify(spec));
+  return file(compileFiles(specFile), 'README.md');
+}
+
 test('the boot section says where each box and image comes from, and what to do when the registry box is gone', () => {
   const md = file(es, 'README.md');
   const boxes = table(md, '### De dónde salen las boxes y las imágenes');
   assert.equal(boxes.map((r) => r[0]), [...new Set(es.model.vms.map((vm) => vm.box))].sort());
-  assert.match(md, /HCP Vagrant[\s\S]*gen-lab box build/, 'a registry box gets the way out');
-  const spec = JSON.parse(readFileSync(reference, 'utf8'));
-  spec.defaults = { ...spec.defaults, box: 'gen-lab/debian12', boxUrl: 'https://course.example/boxes/metadata.json', image: 'images/gen-lab-debian12.tar.gz' };
-  const specFile = join(work, 'hosted-box.json');
-  writeFileSync(specFile, JSON.stringify(spec));
-  const hosted = file(compileFiles(specFile), 'README.md');
+  const registry = sectionOf(referenceWith('registry-box', { box: 'bento/ubuntu-24.04' }), '## Cómo arrancarlo');
+  assert.equal(table(registry, '### De dónde salen las boxes y las imágenes').map((r) => [r[0], r[3]]), [['bento/ubuntu-24.04', 'el registro de Vagrant (HCP Vagrant), solo mientras esté en la caché del portátil']]);
+  assert.match(registry, /HCP Vagrant[\s\S]*2026-10-01[\s\S]*2026-12-31[\s\S]*gen-lab pack[\s\S]*gen-lab box build/, 'a registry box gets its dates and the way out');
+  const hosted = sectionOf(referenceWith('hosted-box', { box: 'gen-lab/debian12', boxUrl: 'https://course.example/boxes/metadata.json', image: 'images/gen-lab-debian12.tar.gz' }), '## Cómo arrancarlo');
   const rows = table(hosted, '### De dónde salen las boxes y las imágenes');
-  assert.equal(rows.map((r) => [r[0], r[1], r[3]]), [['gen-lab/debian12', 'debian12 (LXD de la distribución)', 'https://course.example/boxes/metadata.json']]);
-  assert.not.match(hosted, /HCP Vagrant/, 'no registry note when every box has its own URL');
+  assert.equal(rows.map((r) => [r[0], r[1], r[3]]), [['gen-lab/debian12', 'debian12 (LXD de la distribución)', 'el catálogo del curso, https://course.example/boxes/metadata.json']]);
+  assert.not.match(hosted, /HCP Vagrant/, 'no registry note in the boot section when every box has its own URL');
   assert.match(hosted, /gen-lab-debian12\.tar\.gz` \| `debian` \(`apt`, `systemd`\) \| `bal1`, `bal2`, `serv1`, `serv2`, `serv3` \| esta carpeta/, 'the local image ships in the lab folder');
   assert.not.match(hosted, /servidor de imágenes de LXD/, 'a local image needs no image server');
+  const packed = sectionOf(referenceWith('packed-box', { box: 'gen-lab/debian12', image: 'images/gen-lab-debian12.tar.gz' }), '## Cómo arrancarlo');
+  assert.equal(table(packed, '### De dónde salen las boxes y las imágenes').map((r) => r[3]), ['el catálogo de esta carpeta, boxes/metadata.json (lo escribe gen-lab pack)']);
+  assert.match(packed, /Debian LTS hasta el 2028-06-30/);
 });
 
 test.run();

@@ -13,6 +13,7 @@ import { BOX_FAMILIES } from '../families/boxes.js';
 import { IMAGE_FAMILIES } from '../families/images.js';
 import { FINAL_STAGE } from '../rules/stages.js';
 import { teachingView } from './guide-stages.js';
+import { boxOrigin, laptopView, originFlags } from './guide-laptop.js';
 
 /** FACTS: the oldest Vagrant that drives each VirtualBox release. */
 export const VAGRANT_FOR_VIRTUALBOX = [
@@ -216,6 +217,7 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
       boxes: [...new Set(model.vms.map((vm) => (vm.boxVersion ? `${vm.box} ${vm.boxVersion}` : vm.box)))].sort(),
     },
     boot: { order: bootOrder(model).map((vm) => vm.name), hosts, noNat: model.vms.filter((vm) => !vm.nat).map((vm) => vm.name), sources: bootSources(model) },
+    laptop: laptopView(model),
     emulation: { hosts },
     figures: Object.fromEntries(figs.map((f) => [f.view, { drawn: f.drawn, nodes: f.nodes, mermaid: f.mermaid, edges: f.edges, chars: f.chars, svg: f.svg, view: f.view }])),
     mermaidLimits: { edges: MERMAID_MAX_EDGES, chars: MERMAID_MAX_TEXT },
@@ -227,15 +229,17 @@ function guideView(ctx: EmitContext, figs: ReturnType<typeof figures>) {
 }
 
 /**
- * Where each box and image comes from, for the README's boot section: a box named by its catalog
- * or file (boxUrl) or by the Vagrant registry (HCP Vagrant, closing), and whether an image ships in
- * the lab folder or is downloaded from an image server when the containers are built.
+ * Where each box and image comes from, for the README's boot section: a box in the lab folder's
+ * catalog (gen-lab's own, written by `gen-lab pack`), named by a course's catalog or file (boxUrl)
+ * or by the Vagrant registry (HCP Vagrant, closing), and whether an image ships in the lab folder
+ * or is downloaded from an image server when the containers are built.
  */
 function bootSources(model: LabModel) {
-  const boxes = new Map<string, { box: string; version: string; family: string; lxdSnap: boolean; url: string; registry: boolean; checksum: boolean; vms: string[] }>();
+  type BoxRow = { box: string; version: string; family: string; lxdSnap: boolean; url: string; checksum: boolean; vms: string[] } & ReturnType<typeof originFlags>;
+  const boxes = new Map<string, BoxRow>();
   for (const vm of model.vms) {
     const key = `${vm.box} ${vm.boxVersion ?? ''} ${vm.boxUrl ?? ''}`;
-    const row = boxes.get(key) ?? { box: vm.box, version: vm.boxVersion ?? '', family: vm.boxFamily, lxdSnap: BOX_FAMILIES[vm.boxFamily].lxd.source === 'snap', url: vm.boxUrl ?? '', registry: !vm.boxUrl, checksum: !!vm.boxChecksum, vms: [] };
+    const row = boxes.get(key) ?? { box: vm.box, version: vm.boxVersion ?? '', family: vm.boxFamily, lxdSnap: BOX_FAMILIES[vm.boxFamily].lxd.source === 'snap', url: vm.boxUrl ?? '', checksum: !!vm.boxChecksum, vms: [], ...originFlags(boxOrigin(vm)) };
     row.vms.push(vm.name);
     boxes.set(key, row);
   }
@@ -247,7 +251,7 @@ function bootSources(model: LabModel) {
   }
   const boxRows = [...boxes.values()];
   const imageRows = [...images.values()];
-  return { boxes: boxRows, images: imageRows, anyRegistry: boxRows.some((b) => b.registry), anyRemoteImage: imageRows.some((i) => !i.local) };
+  return { boxes: boxRows, images: imageRows, anyRegistry: boxRows.some((b) => b.registry), anyFolder: boxRows.some((b) => b.folder), anyRemoteImage: imageRows.some((i) => !i.local) };
 }
 
 export const emitGuide: Emitter = (ctx) => {
