@@ -11,8 +11,8 @@ CONTAINERS=('bal1' 'bal2' 'serv1' 'serv2' 'serv3')
 BALANCERS=('bal1' 'bal2')
 WEBS=('serv1' 'serv2' 'serv3')
 # image family and init system of each container, and each daemon's service name per family
-declare -A CONTAINER_FAMILY=([bal1]='alpine' [bal2]='alpine' [serv1]='alpine' [serv2]='alpine' [serv3]='alpine')
-declare -A CONTAINER_INIT=([bal1]='openrc' [bal2]='openrc' [serv1]='openrc' [serv2]='openrc' [serv3]='openrc')
+declare -A CONTAINER_FAMILY=([bal1]='debian' [bal2]='debian' [serv1]='debian' [serv2]='debian' [serv3]='debian')
+declare -A CONTAINER_INIT=([bal1]='systemd' [bal2]='systemd' [serv1]='systemd' [serv2]='systemd' [serv3]='systemd')
 DAEMONS=('keepalived' 'haproxy' 'apache')
 # the lab-folder file (containers/<name>/FILE) each daemon starts from
 declare -A DAEMON_CONFIG=([keepalived]='keepalived.conf' [haproxy]='haproxy.cfg' [apache]='apache-gen-lab.conf')

@@ -9,6 +9,8 @@ GRADE_LANGUAGE='en'
 # the stage the lab folder was generated up to (4: the whole lab)
 GRADE_STAGE=4
 GRADE_VERSION='0.1.0'
+# what ./grade says under a bash older than 4 (macOS's own is 3.2); {version} is that bash's
+GRADE_OLD_BASH='./grade needs bash 4 or later and this is bash {version} (macOS'\''s own): install it with `brew install bash` (https://brew.sh) and run `$(brew --prefix)/bin/bash ./grade`; on Windows use Git Bash (it ships bash 5)'
 CHECKPOINT_SCRIPTS=(
   'cp1-stp.sh'
   'cp2-vrrp.sh'
@@ -45,4 +47,5 @@ declare -A WORDS=(
   [stopped]='{script} ended with exit code {rc} without a result'
   [running]='Running checkpoint {n} ({script})...'
   [score]='Score: {score} out of {max}'
+  [oldBash]='./grade needs bash 4 or later and this is bash {version} (macOS'\''s own): install it with `brew install bash` (https://brew.sh) and run `$(brew --prefix)/bin/bash ./grade`; on Windows use Git Bash (it ships bash 5)'
 )

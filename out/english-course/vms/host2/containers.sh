@@ -18,7 +18,7 @@ LAB_DIR=${GEN_LAB_DIR:-$DEFAULT_LAB_DIR}
 VM_DIR="$LAB_DIR/vms/"'host2'
 SPEC_HASH='384fb22dda04c645'
 # cloud-init's runcmd PATH may lack where this box family keeps lxc and lxd.
-PATH="$PATH:"'/snap/bin'
+PATH="$PATH:"'/usr/bin'
 export PATH
 STARTED=$(date +%s)
 
@@ -103,54 +103,62 @@ leave_install_network() {
   lxc profile remove "$1" 'gen-lab-install'
 }
 
-# Alpine images: apk and OpenRC.
-alpine_wait_booted() {
-  :
+# Debian images: apt and systemd.
+debian_wait_booted() {
+  # "degraded" is fine (a daemon without its configuration yet); what matters is that boot is over.
+  lxc exec "$1" -- timeout 120 systemctl is-system-running --wait >/dev/null 2>&1 || true
 }
 
 # $2 is a space-separated package list (no package name holds a space).
-alpine_has_packages() {
+debian_has_packages() {
   # shellcheck disable=SC2086
-  lxc exec "$1" -- apk info -e $2 >/dev/null 2>&1
+  wanted=$(set -- $2; echo $#)
+  # shellcheck disable=SC2086,SC2016
+  found=$(lxc exec "$1" -- dpkg-query -W -f '${db:Status-Status}\n' $2 2>/dev/null | grep -c '^installed$' || true)
+  [ "$found" = "$wanted" ]
 }
 
-alpine_install_packages() {
+debian_install_packages() {
   join_install_network "$1"
-  # A NIC added to a running container stays down (LXD raises only the NICs it starts with), and
-  # udhcpc does not raise it: no DHCP answer ever came.
-  retry lxc exec "$1" -- ip link set 'install0' up
-  retry lxc exec "$1" -- udhcpc -i 'install0' -n -q -t 10
+  lxc exec "$1" -- sh -c 'printf "[Match]\nName=install0\n[Network]\nDHCP=ipv4\n" >/etc/systemd/network/10-gen-lab-install.network && systemctl restart systemd-networkd'
+  retry lxc exec "$1" -- sh -c 'ip -4 -o addr show dev install0 | grep -q inet'
+  retry lxc exec "$1" -- env DEBIAN_FRONTEND=noninteractive apt-get -q update
   # shellcheck disable=SC2086
-  retry lxc exec "$1" -- apk add --no-cache $2
+  retry lxc exec "$1" -- env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends install $2
+  lxc exec "$1" -- rm -f /etc/systemd/network/10-gen-lab-install.network
   leave_install_network "$1"
 }
 
-# network.sh must run before the daemons, which bind and advertise the addresses it sets; Alpine's
-# /etc/local.d runs last of all, so a small OpenRC service ordered before them runs it instead.
-alpine_network_service() {
-  lxc exec "$1" -- sh -c 'cat >/etc/init.d/gen-lab-network && chmod 0755 /etc/init.d/gen-lab-network' <<GEN_LAB_UNIT
-#!/sbin/openrc-run
-description="gen-lab: addresses, MTU and sysctls of this container"
-depend() {
-  need localmount
-  before net keepalived haproxy apache2
-}
-start() {
-  ebegin "Configuring gen-lab network"
-  $2
-  eend \$?
-}
+# network.sh must run before the daemons, which bind and advertise the addresses it sets.
+debian_network_service() {
+  lxc exec "$1" -- sh -c 'cat >/etc/systemd/system/gen-lab-network.service' <<GEN_LAB_UNIT
+[Unit]
+Description=gen-lab: addresses, MTU and sysctls of this container
+DefaultDependencies=no
+After=local-fs.target systemd-sysctl.service
+Before=network-pre.target keepalived.service haproxy.service apache2.service
+Wants=network-pre.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=$2
+
+[Install]
+WantedBy=multi-user.target
 GEN_LAB_UNIT
-  lxc exec "$1" -- rc-update add gen-lab-network boot
+  lxc exec "$1" -- env SYSTEMCTL_SKIP_SYSV=1 systemctl enable gen-lab-network.service
 }
 
-# Alpine's stock interfaces file runs DHCP on eth0, a lab NIC that has no DHCP server.
-alpine_isolate_lab_nics() {
-  lxc exec "$1" -- sh -c 'printf "auto lo\niface lo inet loopback\n" >/etc/network/interfaces'
+# Stock network configs (images:debian runs DHCP on eth0 with systemd-networkd) would touch lab NICs.
+debian_isolate_lab_nics() {
+  lxc exec "$1" -- sh -c 'rm -f /etc/systemd/network/*.network; if [ -f /etc/network/interfaces ]; then printf "auto lo\niface lo inet loopback\n" >/etc/network/interfaces; fi'
 }
 
-alpine_enable() {
-  lxc exec "$1" -- rc-update add "$2" default
+# Without SysV's update-rc.d: the images run systemd only, and the Perl script takes ~15 s per
+# service under software emulation.
+debian_enable() {
+  lxc exec "$1" -- env SYSTEMCTL_SKIP_SYSV=1 systemctl enable "$2"
 }
 
 setup_bal2() {
@@ -159,26 +167,26 @@ setup_bal2() {
     return 0
   fi
   lxc delete --force 'bal2' >/dev/null 2>&1 || true
-  image='images:alpine/3.22'
+  image='gen-lab/gen-lab-debian12'
   log "bal2: creating from ${GEN_LAB_IMAGE:-$image}"
   lxc init --quiet "${GEN_LAB_IMAGE:-$image}" 'bal2' -p default -p 'gen-lab-bal2'
   lxc start 'bal2'
   wait_for_init 'bal2'
-  alpine_wait_booted 'bal2'
-  packages='curl haproxy iproute2 keepalived tcpdump'
-  if alpine_has_packages 'bal2' "$packages"; then
+  debian_wait_booted 'bal2'
+  packages='curl haproxy iproute2 iputils-ping keepalived tcpdump'
+  if debian_has_packages 'bal2' "$packages"; then
     log 'bal2: packages already in the image'
   else
     log "bal2: installing $packages"
-    alpine_install_packages 'bal2' "$packages"
+    debian_install_packages 'bal2' "$packages"
   fi
   push 'bal2' 'containers/bal2/haproxy.cfg' '/etc/haproxy/haproxy.cfg' '0644'
   push 'bal2' 'containers/bal2/keepalived.conf' '/etc/keepalived/keepalived.conf' '0644'
   push 'bal2' 'containers/bal2/network.sh' '/etc/gen-lab/network.sh' '0755'
-  alpine_network_service 'bal2' '/etc/gen-lab/network.sh'
-  alpine_isolate_lab_nics 'bal2'
-  alpine_enable 'bal2' 'haproxy'
-  alpine_enable 'bal2' 'keepalived'
+  debian_network_service 'bal2' '/etc/gen-lab/network.sh'
+  debian_isolate_lab_nics 'bal2'
+  debian_enable 'bal2' 'haproxy'
+  debian_enable 'bal2' 'keepalived'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'bal2: restarting into the lab'
   # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
@@ -193,26 +201,26 @@ setup_serv3() {
     return 0
   fi
   lxc delete --force 'serv3' >/dev/null 2>&1 || true
-  image='images:alpine/3.22'
+  image='gen-lab/gen-lab-debian12'
   log "serv3: creating from ${GEN_LAB_IMAGE:-$image}"
   lxc init --quiet "${GEN_LAB_IMAGE:-$image}" 'serv3' -p default -p 'gen-lab-serv3'
   lxc start 'serv3'
   wait_for_init 'serv3'
-  alpine_wait_booted 'serv3'
-  packages='apache2 curl iproute2 php-apache2 tcpdump'
-  if alpine_has_packages 'serv3' "$packages"; then
+  debian_wait_booted 'serv3'
+  packages='apache2 curl iproute2 iputils-ping libapache2-mod-php tcpdump'
+  if debian_has_packages 'serv3' "$packages"; then
     log 'serv3: packages already in the image'
   else
     log "serv3: installing $packages"
-    alpine_install_packages 'serv3' "$packages"
+    debian_install_packages 'serv3' "$packages"
   fi
-  push 'serv3' 'containers/serv3/apache-gen-lab.conf' '/etc/apache2/conf.d/gen-lab.conf' '0644'
-  push 'serv3' 'containers/serv3/index.php' '/var/www/localhost/htdocs/index.php' '0644'
+  push 'serv3' 'containers/serv3/apache-gen-lab.conf' '/etc/apache2/conf-enabled/gen-lab.conf' '0644'
+  push 'serv3' 'containers/serv3/index.php' '/var/www/html/index.php' '0644'
   push 'serv3' 'containers/serv3/network.sh' '/etc/gen-lab/network.sh' '0755'
-  lxc exec 'serv3' -- rm -f '/var/www/localhost/htdocs/index.html'
-  alpine_network_service 'serv3' '/etc/gen-lab/network.sh'
-  alpine_isolate_lab_nics 'serv3'
-  alpine_enable 'serv3' 'apache2'
+  lxc exec 'serv3' -- rm -f '/var/www/html/index.html'
+  debian_network_service 'serv3' '/etc/gen-lab/network.sh'
+  debian_isolate_lab_nics 'serv3'
+  debian_enable 'serv3' 'apache2'
   # A clean boot applies network.sh and starts the services in the init system's order.
   log 'serv3: restarting into the lab'
   # Bounded: without --timeout lxc waits for ever on an init that ignores the shutdown signal.
@@ -246,6 +254,7 @@ case "${1:-setup}" in
     ;;
   setup)
     prepare
+    ensure_image 'gen-lab/gen-lab-debian12' '/tmp/gen-lab-images/gen-lab-debian12.tar.gz'
     setup_bal2
     setup_serv3
     start_all

@@ -9,6 +9,8 @@ GRADE_LANGUAGE='es'
 # the stage the lab folder was generated up to (4: the whole lab)
 GRADE_STAGE=4
 GRADE_VERSION='0.1.0'
+# what ./grade says under a bash older than 4 (macOS's own is 3.2); {version} is that bash's
+GRADE_OLD_BASH='./grade necesita bash 4 o posterior y este es bash {version} (el de macOS): instálelo con `brew install bash` (https://brew.sh) y ejecute `$(brew --prefix)/bin/bash ./grade`; en Windows use Git Bash (trae bash 5)'
 CHECKPOINT_SCRIPTS=(
   'cp1-stp.sh'
   'cp2-vrrp.sh'
@@ -45,4 +47,5 @@ declare -A WORDS=(
   [stopped]='{script} terminó con el código {rc} sin dar su resultado'
   [running]='Ejecutando el punto de control {n} ({script})...'
   [score]='Nota: {score} de {max}'
+  [oldBash]='./grade necesita bash 4 o posterior y este es bash {version} (el de macOS): instálelo con `brew install bash` (https://brew.sh) y ejecute `$(brew --prefix)/bin/bash ./grade`; en Windows use Git Bash (trae bash 5)'
 )
