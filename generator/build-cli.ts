@@ -2,7 +2,7 @@
 // from distribution packages, so a lab does not depend on a registry or an image server. Exit codes:
 // 0 built, 1 the build failed (nothing written), 2 bad usage or a missing prerequisite.
 import type { Argv } from 'yargs';
-import { BOX_PROVIDERS, type BoxProvider } from './build/box.js';
+import { ARCH_PROVIDERS, BOX_ARCHES, BOX_PROVIDERS, type BoxArch, type BoxProvider } from './build/box.js';
 import { BuildError } from './build/run-build.js';
 
 function reportBuildError(e: unknown, fail: (e: unknown) => never): never {
@@ -20,7 +20,8 @@ export function registerBuildCommands(cli: Argv, fail: (e: unknown) => never): v
     (y) =>
       y
         .positional('action', { choices: ['build'], demandOption: true })
-        .option('provider', { choices: BOX_PROVIDERS, array: true, default: [...BOX_PROVIDERS] as BoxProvider[], describe: 'box format(s), from one disk: libvirt, virtualbox (default both)' })
+        .option('provider', { choices: BOX_PROVIDERS, array: true, describe: 'box format(s), from one disk: libvirt, virtualbox (default: both for amd64, virtualbox for arm64)' })
+        .option('arch', { choices: BOX_ARCHES, default: 'amd64' as BoxArch, describe: 'architecture of the box, one per build: amd64, or arm64 (VirtualBox 7.1+ on Apple Silicon; virtualbox only)' })
         .option('out', { alias: 'o', type: 'string', default: 'boxes', describe: 'folder for the .box file and metadata.json' })
         .option('proxy', { type: 'string', describe: 'HTTP proxy for every download, e.g. a local apt-cacher-ng: http://127.0.0.1:3142' })
         .option('base-url', { type: 'string', describe: 'URL the folder will be served from (the catalog names the box by it); default file://' })
@@ -29,7 +30,9 @@ export function registerBuildCommands(cli: Argv, fail: (e: unknown) => never): v
     async (args) => {
       try {
         const { buildBox } = await import('./build/box.js');
-        await buildBox({ providers: args.provider as BoxProvider[], outDir: args.out, ...(args.proxy ? { proxy: args.proxy } : {}), ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}), ...(args['box-version'] ? { version: args['box-version'] } : {}), templates: (args.templates ?? []).map(String) });
+        const arch = args.arch as BoxArch;
+        const providers = (args.provider as BoxProvider[] | undefined) ?? [...ARCH_PROVIDERS[arch]];
+        await buildBox({ providers, arch, outDir: args.out, ...(args.proxy ? { proxy: args.proxy } : {}), ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}), ...(args['box-version'] ? { version: args['box-version'] } : {}), templates: (args.templates ?? []).map(String) });
       } catch (e) {
         reportBuildError(e, fail);
       }
@@ -42,13 +45,14 @@ export function registerBuildCommands(cli: Argv, fail: (e: unknown) => never): v
       y
         .positional('action', { choices: ['build'], demandOption: true })
         .option('family', { type: 'string', default: 'debian', describe: 'image family (debian)' })
+        .option('arch', { choices: BOX_ARCHES, default: 'amd64' as BoxArch, describe: 'architecture of the image: amd64 or arm64 (same file name; LXD reads the architecture inside it)' })
         .option('out', { alias: 'o', type: 'string', default: 'images', describe: 'folder for the image file (a lab ships it in its images/ folder)' })
         .option('proxy', { type: 'string', describe: 'HTTP proxy for every download, e.g. a local apt-cacher-ng: http://127.0.0.1:3142' })
         .option('templates', { type: 'string', array: true, describe: 'template override folder (repeatable, first wins)' }),
     async (args) => {
       try {
         const { buildImage } = await import('./build/image.js');
-        await buildImage({ family: args.family, outDir: args.out, ...(args.proxy ? { proxy: args.proxy } : {}), templates: (args.templates ?? []).map(String) });
+        await buildImage({ family: args.family, arch: args.arch as BoxArch, outDir: args.out, ...(args.proxy ? { proxy: args.proxy } : {}), templates: (args.templates ?? []).map(String) });
       } catch (e) {
         reportBuildError(e, fail);
       }

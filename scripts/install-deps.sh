@@ -13,8 +13,13 @@ packages=(
   lxd lxd-client busybox-static nftables dnsmasq-base
   vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   debootstrap grub-pc-bin fdisk e2fsprogs apt-cacher-ng openssh-client libxml2-utils
-  chromium fonts-dejavu-core
+  libarchive-tools chromium fonts-dejavu-core
 )
+# The arm64 proof (GEN_LAB_ARM64=1 node test/run-all.js arm64: over an hour of qemu, outside CI)
+# builds arm64 systems under qemu-user and boots them under qemu-system-aarch64 with UEFI.
+if [ "${GEN_LAB_ARM64:-}" = 1 ]; then
+  packages+=(qemu-user-static qemu-system-arm qemu-efi-aarch64 dosfstools mtools)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

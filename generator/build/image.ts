@@ -7,7 +7,7 @@ import { DAEMON_IDS, IMAGE_FAMILIES, ROLE_DAEMONS, rolePackages } from '../famil
 import { BOX_FAMILIES } from '../families/boxes.js';
 import { TemplateSet } from '../4-emit/templates.js';
 import { BuildError, requireRootAndTools, runBuild } from './run-build.js';
-import { buildLib } from './build-lib.js';
+import { archTools, buildLib, BUILD_ARCHES, MACHINE_OF, type BuildArch } from './build-lib.js';
 
 export const IMAGE_FILE = 'gen-lab-debian12.tar.gz';
 
@@ -17,28 +17,37 @@ export interface ImageBuildOptions {
   /** HTTP proxy for every download, e.g. a local apt-cacher-ng (http://127.0.0.1:3142). */
   proxy?: string;
   templates?: string[];
+  /** Debian architecture of the image (default amd64); the file name is the same for every one. */
+  arch?: BuildArch;
 }
 
-export function imageScript(templates: TemplateSet, proxy: string | undefined): string {
+/** Architectures `gen-lab image build --arch` accepts. */
+export const IMAGE_ARCHES = BUILD_ARCHES;
+
+export function imageScript(templates: TemplateSet, proxy: string | undefined, arch: BuildArch = 'amd64'): string {
   const family = IMAGE_FAMILIES.debian;
   const suite = (BOX_FAMILIES.debian12.build as { suite: string }).suite;
   const packages = [...new Set((Object.keys(ROLE_DAEMONS) as (keyof typeof ROLE_DAEMONS)[]).flatMap((role) => rolePackages(family, role)))].sort();
   return templates.render('build/image-debian.sh.hbs', {
     provenance: 'Built by gen-lab image build.',
-    lib: buildLib(templates, suite, proxy),
+    lib: buildLib(templates, suite, proxy, arch),
     suite,
+    arch,
+    machine: MACHINE_OF[arch],
     packages,
     services: DAEMON_IDS.map((d) => family.daemons[d].service),
     creationDate: Math.floor(Date.now() / 1000),
-    description: `gen-lab Debian ${suite}: ${packages.join(' ')}`,
+    description: `gen-lab Debian ${suite}${arch === 'amd64' ? '' : ` (${arch})`}: ${packages.join(' ')}`,
   });
 }
 
 export async function buildImage(opts: ImageBuildOptions): Promise<string> {
   if (opts.family !== 'debian') throw new BuildError(`gen-lab builds Debian-family images only (asked: ${opts.family}); Alpine containers use images:alpine/... from LXD's image server`);
-  requireRootAndTools('gen-lab image build', { debootstrap: 'debootstrap', unshare: 'util-linux', tar: 'tar', chroot: 'coreutils' });
+  const arch = opts.arch ?? 'amd64';
+  if (!(IMAGE_ARCHES as readonly string[]).includes(arch)) throw new BuildError(`gen-lab builds images for ${IMAGE_ARCHES.join(' and ')} only (asked: ${arch})`);
+  requireRootAndTools('gen-lab image build', { debootstrap: 'debootstrap', unshare: 'util-linux', tar: 'tar', chroot: 'coreutils', ...archTools(arch) });
   const output = resolve(join(opts.outDir, IMAGE_FILE));
-  const script = imageScript(TemplateSet.withOverrides(opts.templates ?? []), opts.proxy);
-  await runBuild(script, output, 'gen-lab image build');
+  const script = imageScript(TemplateSet.withOverrides(opts.templates ?? []), opts.proxy, arch);
+  await runBuild(script, output, `gen-lab image build${arch === 'amd64' ? '' : ` (${arch})`}`);
   return output;
 }

@@ -16,8 +16,9 @@ export interface BoxFamily {
   lxdUnits: string[];
   /** Where the lxc and lxd commands live (cloud-init's runcmd PATH lacks /snap/bin). */
   lxdBin: string;
-  /** How `gen-lab box build` makes a box of this family from distribution packages, if it can. */
-  build?: { suite: string; packages: string[] };
+  /** How `gen-lab box build` makes a box of this family from distribution packages, if it can:
+   * `packages` go into every box, `kernel` is the kernel package of each architecture. */
+  build?: { suite: string; packages: string[]; kernel: { amd64: string; arm64: string } };
 }
 
 const COMMON_VM_PACKAGES = ['curl', 'iproute2', 'tcpdump'];
@@ -45,10 +46,11 @@ export const BOX_FAMILIES: Record<BoxFamilyId, BoxFamily> = {
       // A bootable system with cloud-init, ssh and sudo for Vagrant; python3-cffi-backend because
       // debootstrap resolves no virtual packages; locales, or cloud-init ends in error (FACTS).
       packages: [
-        'linux-image-amd64', 'initramfs-tools', 'systemd-sysv', 'udev', 'dbus', 'kmod', 'e2fsprogs',
+        'initramfs-tools', 'systemd-sysv', 'udev', 'dbus', 'kmod', 'e2fsprogs',
         'openssh-server', 'sudo', 'cloud-init', 'python3-cffi-backend', 'locales',
         'ifupdown', 'isc-dhcp-client', 'netbase', 'iproute2', 'iputils-ping', 'procps', 'curl', 'tcpdump',
       ],
+      kernel: { amd64: 'linux-image-amd64', arm64: 'linux-image-arm64' },
     },
   },
 };
@@ -72,3 +74,7 @@ export function knownBoxFamily(box: string): BoxFamilyId | undefined {
 export function boxFamilyId(box: string, declared: BoxFamilyId | undefined): BoxFamilyId | undefined {
   return declared ?? knownBoxFamily(box);
 }
+
+/** gen-lab's own boxes (`gen-lab box build`) are named gen-lab/<family>: they carry their family's
+ * packages and container manager, and come from a catalog gen-lab wrote, never from the registry. */
+export const isGenLabBox = (box: string): boolean => box.startsWith('gen-lab/');
