@@ -1,7 +1,7 @@
 // Boxes and images gen-lab must know: the family decides how LXD and packages get installed, so a
 // box or image of unknown family is refused here rather than failing at boot.
 import { error, warning, type Diagnostic } from '../diagnostics.js';
-import { BOX_FAMILY_IDS, boxFamilyId } from '../families/boxes.js';
+import { BOX_FAMILY_IDS, boxFamilyId, isGenLabBox } from '../families/boxes.js';
 import { IMAGE_FAMILY_IDS, imageFamilyId } from '../families/images.js';
 import { DEFAULT_BOX, DEFAULT_IMAGE } from '../3-resolve/defaults.js';
 import type { LabSpec } from '../spec.js';
@@ -35,9 +35,6 @@ function checkChecksum(url: string | undefined, checksum: string | undefined, at
   if (url === undefined) out.push(error('checksum-without-url', at, `${whose}: a box checksum without a boxUrl`, 'the checksum is of the .box file boxUrl points to; add boxUrl or drop boxChecksum'));
   else if (/\.json$/i.test(url)) out.push(error('checksum-on-catalog', at, `${whose}: boxUrl ${url} is a catalog, which carries its own checksums`, 'drop boxChecksum, or point boxUrl at the .box file'));
 }
-
-/** Boxes gen-lab builds are named gen-lab/<family>; any other name without a boxUrl is a registry name. */
-const isGenLabBox = (box: string) => box.startsWith('gen-lab/');
 
 /** A box only the HCP Vagrant registry can turn into a download boots only where it is already
  * cached once the registry closes: warned once per box, where the first VM takes it from. */

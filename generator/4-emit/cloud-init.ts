@@ -5,7 +5,7 @@ import type { LabModel, VmModel } from '../3-resolve/model.js';
 import { commentLines } from './escape.js';
 import type { EmitContext, OutputFile } from './files.js';
 import { containersScriptPath, GUEST_LAB_DIR } from './lxd.js';
-import { BOX_FAMILIES } from '../families/boxes.js';
+import { BOX_FAMILIES, isGenLabBox } from '../families/boxes.js';
 import { filesUnder } from './sibling-files.js';
 import { dumpYaml } from './yaml-dump.js';
 
@@ -50,6 +50,9 @@ function userData(ctx: EmitContext, vm: VmModel, labFiles: OutputFile[]): object
   ];
   const view = { provenance, vm: vm.name, networkScript, containersScript, host: isHost, nat: vm.nat, mark: provisionedMark(model, vm), lxdUnits: family.lxdUnits.join(' ') };
   const lxdPackages = isHost && family.lxd.source === 'apt' ? family.lxd.packages : [];
+  // gen-lab's own box carries its family's packages and LXD: nothing to install, so a classroom
+  // boots it with no package mirror (cloud-init updates the package lists before any install).
+  const install = isGenLabBox(vm.box) ? {} : { package_update: true, packages: [...family.packages, ...lxdPackages] };
   const units = [writeFile(SEEN_MARK_FILE, `${provisionedMark(model, vm)}\n`, false), writeFile('/etc/systemd/system/gen-lab-network.service', templates.render('cloud-init/gen-lab-network.service.hbs', view), false)];
   if (isHost) units.push(writeFile('/etc/systemd/system/gen-lab-containers.service', templates.render('cloud-init/gen-lab-containers.service.hbs', view), false));
   return {
@@ -58,8 +61,7 @@ function userData(ctx: EmitContext, vm: VmModel, labFiles: OutputFile[]): object
     hostname: vm.name,
     manage_etc_hosts: true,
     ...(model.aptProxy ? { apt: { proxy: model.aptProxy } } : {}),
-    package_update: true,
-    packages: [...family.packages, ...lxdPackages],
+    ...install,
     ...(isHost && family.lxd.source === 'snap' ? { snap: { commands: [['snap', 'install', family.lxd.snap]] } } : {}),
     write_files: [...embedded.map((f) => writeFile(guest(f.path), f.content, f.executable === true || f.path.endsWith('.sh'))), ...units],
     runcmd: [['sh', '-c', templates.render('cloud-init/runcmd.sh.hbs', view)]],

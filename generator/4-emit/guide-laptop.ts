@@ -2,12 +2,12 @@
 // catalog or .box file, or the closing HCP Vagrant registry), the registry's dates, what the first
 // `vagrant up` was measured to take and under what conditions, and what the lab needs of a laptop.
 // Facts only, pure functions of the model: every word is in templates/partials/guide/<lang>/laptop.hbs.
+import { isGenLabBox } from '../families/boxes.js';
 import type { LabModel, VmModel } from '../3-resolve/model.js';
 import { LOCAL_BOX_CATALOG } from './preflight.js';
 
 /** Boxes `gen-lab box build` makes are named gen-lab/<family>; without a boxUrl Vagrant finds them in
  *  the lab folder's catalog, which `gen-lab pack` writes (VirtualBox amd64 and arm64, libvirt amd64). */
-const isGenLabBox = (box: string) => box.startsWith('gen-lab/');
 /** FACTS (chef/bento#1699, hashicorp/vagrant#13836): HCP Vagrant takes no new boxes from the first
  *  date and ends operations on the second. */
 export const REGISTRY_DATES = { noNewBoxes: '2026-10-01', end: '2026-12-31' } as const;
