@@ -164,7 +164,8 @@ export async function packLab(model: LabModel, files: OutputFile[], opts: PackOp
     if (e instanceof SpecError) throw e;
     throw new SpecError([error('pack-failed', '', `packing ${outDir} failed after ${((Date.now() - started) / 1000).toFixed(0)} s: ${(e as Error).message}`, created ? 'nothing was left behind; fix the cause and run gen-lab pack again' : 'the files copied before the failure stay; run gen-lab pack again')], 'gen-lab pack');
   }
-  log(`gen-lab pack: ${outDir} holds the lab, ${boxes.copies.length} boxes and ${images.length} images (${mb(bytes)}) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  log(`gen-lab pack: ${outDir} holds the lab, ${count(boxes.copies.length, 'box', 'boxes')} and ${count(images.length, 'image', 'images')} (${mb(bytes)}) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   log(`  hand it out as it is (USB stick, LMS); students run \`vagrant up\` inside it, with no Internet needed`);
   return { outDir, bytes, warnings: notes };
 }
