@@ -61,6 +61,8 @@ export class BootEnv {
   private readonly consoleReaders = new Map<string, import('node:child_process').ChildProcess>();
   readonly vagrantHome: string;
   readonly poolDir: string;
+  /** A folder put first on the PATH of every Vagrant command (tools made to fail, say). */
+  pathPrefix = '';
   private readonly acngDir: string;
 
   constructor(readonly cacheDir: string, readonly labName: string) {
@@ -211,7 +213,8 @@ export class BootEnv {
   }
 
   env(): NodeJS.ProcessEnv {
-    return { ...process.env, VAGRANT_HOME: this.vagrantHome, VAGRANT_CHECKPOINT_DISABLE: '1', VAGRANT_DEFAULT_PROVIDER: 'libvirt', VAGRANT_NO_COLOR: '1' };
+    const path = this.pathPrefix ? `${this.pathPrefix}:${process.env.PATH ?? ''}` : process.env.PATH;
+    return { ...process.env, PATH: path, VAGRANT_HOME: this.vagrantHome, VAGRANT_CHECKPOINT_DISABLE: '1', VAGRANT_DEFAULT_PROVIDER: 'libvirt', VAGRANT_NO_COLOR: '1' };
   }
 
   /** A command inside the namespace, from `cwd`, streamed to stdout with elapsed time and kept. */

@@ -2,12 +2,12 @@
 // their build scripts are unchanged), and the reference lab generated with the Debian family.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BOX_NAME, BOX_PROVIDERS, boxFileName, boxScript, vagrantPublicKey } from '../../generator/build/box.js';
 import { IMAGE_FILE, imageScript } from '../../generator/build/image.js';
 import { TemplateSet } from '../../generator/4-emit/templates.js';
+import { isoImage } from '../../generator/lib/iso9660.js';
 import { repoRoot, cliPath } from './cli.js';
 import type { BootEnv } from './boot-env.js';
 
@@ -40,7 +40,7 @@ function cli(env: BootEnv, label: string, args: string[]): Promise<number | null
   return env.run(label, [process.execPath, cliPath, ...args], { cwd: repoRoot, timeoutS: 1800, env: process.env }).then((s) => s.status);
 }
 
-export async function boxAndImage(env: BootEnv): Promise<{ box: Built; image: Built; catalog: string }> {
+export async function boxAndImage(env: BootEnv): Promise<{ box: Built; image: Built; catalog: string; boxesDir: string; imagesDir: string }> {
   const templates = TemplateSet.withOverrides([]);
   const boxes = join(env.cacheDir, 'boxes');
   const images = join(env.cacheDir, 'images');
@@ -56,41 +56,50 @@ export async function boxAndImage(env: BootEnv): Promise<{ box: Built; image: Bu
   ]);
   // A new box under the same name and version: Vagrant and libvirt must not go on using the old copy.
   if (!box.reused) env.forgetBox(BOX_NAME);
-  return { box, image, catalog: join(boxes, 'metadata.json') };
+  return { box, image, catalog: join(boxes, 'metadata.json'), boxesDir: boxes, imagesDir: images };
 }
 
 /**
- * The reference spec as the boot suite runs it: Debian box from the catalog, the local Debian
- * image shipped in the lab folder, every package through the suite's proxy, kernel-minimum STP
- * timers, and guests sized for 2 cores and TCG.
+ * The reference spec as the boot suite runs it: gen-lab's own box and image (the defaults, which a
+ * spec without box or image gets), no package proxy (the guests reach nothing: a classroom without
+ * Internet), kernel-minimum STP timers, and guests sized for 2 cores and TCG.
  */
-export function bootSpec(env: BootEnv, catalog: string): object {
+export function bootSpec(): object {
   const spec = JSON.parse(readFileSync(join(repoRoot, 'examples', 'practica6.json'), 'utf8')) as Record<string, unknown> & { vms: { role: string; memory?: number }[] };
   spec.name = BOOT_LAB;
-  spec.defaults = {
-    ...(spec.defaults as object),
-    box: 'gen-lab/debian12',
-    boxUrl: pathToFileURL(catalog).href,
-    image: `images/${IMAGE_FILE}`,
-    aptProxy: env.proxyUrl,
-    memory: 384,
-    stp: { forwardDelay: 4, helloTime: 1, maxAge: 6 },
-  };
+  spec.defaults = { ...(spec.defaults as object), memory: 384, stp: { forwardDelay: 4, helloTime: 1, maxAge: 6 } };
   for (const vm of spec.vms) vm.memory = vm.role === 'host' ? 1024 : 384;
   return spec;
 }
 
-/** Generates the lab into `dir` (readable by libvirt's qemu user) with the image in images/. */
-export function generateBootLab(env: BootEnv, dir: string, catalog: string, image: string): void {
+/** What a student gets from the teacher: `gen-lab pack` of the lab with the boxes' catalog folder
+ * and the images folder, into `dir` (readable by libvirt's qemu user). */
+export function packBootLab(dir: string, boxesDir: string, imagesDir: string): { seconds: number; out: string } {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });
   const specFile = `${dir}.json`;
-  writeFileSync(specFile, JSON.stringify(bootSpec(env, catalog), null, 2));
-  const r = spawnSync(process.execPath, [cliPath, specFile, '-o', dir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`gen-lab failed: ${r.stderr}`);
+  writeFileSync(specFile, JSON.stringify(bootSpec(), null, 2));
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [cliPath, 'pack', specFile, '-o', dir, '--boxes', boxesDir, '--images', imagesDir], { encoding: 'utf8', timeout: 1_200_000 });
+  if (r.status !== 0) throw new Error(`gen-lab pack failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
   chmodSync(dir, 0o755);
-  mkdirSync(join(dir, 'images'), { recursive: true });
-  copyFileSync(image, join(dir, 'images', IMAGE_FILE));
+  return { seconds: (Date.now() - t0) / 1000, out: `${r.stdout}${r.stderr}` };
+}
+
+/** ISO tools a host might build a cloud-init seed with (mkisofs, genisoimage, xorriso on Linux,
+ * hdiutil on macOS, oscdimg on Windows): each one here fails and says it was called. */
+export const ISO_TOOLS = ['mkisofs', 'genisoimage', 'xorriso', 'xorrisofs', 'hdiutil', 'oscdimg'];
+
+export function failingIsoTools(dir: string): { bin: string; calls: string } {
+  const bin = join(dir, 'no-iso-tools');
+  const calls = join(dir, 'iso-tool-calls.log');
+  rmSync(bin, { recursive: true, force: true });
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(calls, '');
+  for (const tool of ISO_TOOLS) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >>${JSON.stringify(calls)}\necho "${tool}: not on a student's laptop (gen-lab boot suite)" >&2\nexit 1\n`, { mode: 0o755 });
+  }
+  return { bin, calls };
 }
 
 /**
@@ -110,8 +119,8 @@ export async function bootVirtualboxBox(env: BootEnv, boxFile: string, work: str
     join(work, 'seed', 'user-data'),
     '#cloud-config\nruncmd:\n  - [sh, -c, "echo GEN-LAB-BOX-BOOTED eth0=$(ip -4 -o addr show dev eth0 | cut -d\' \' -f7) driver=$(basename $(readlink /sys/class/net/eth0/device/driver)) >/dev/ttyS0; poweroff"]\n',
   );
-  const iso = run('genisoimage', ['-quiet', '-output', join(work, 'seed.iso'), '-volid', 'cidata', '-joliet', '-rock', join(work, 'seed', 'user-data'), join(work, 'seed', 'meta-data')]);
-  if (iso.status !== 0) throw new Error(`genisoimage: ${iso.stderr}`);
+  // The seed as gen-lab writes it for every VM (no host ISO tool).
+  writeFileSync(join(work, 'seed.iso'), isoImage('cidata', ['meta-data', 'user-data'].map((name) => ({ name, content: readFileSync(join(work, 'seed', name)) }))));
   const consoleLog = join(work, 'console.log');
   const args = [
     '-machine', 'pc,accel=tcg', '-m', '512', '-smp', '1', '-nographic', '-monitor', 'none', '-serial', `file:${consoleLog}`,
