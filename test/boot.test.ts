@@ -196,16 +196,23 @@ test(`vagrant reload ${HOST_TO_RELOAD}: bridges, containers and services come ba
   record(`vagrant reload ${HOST_TO_RELOAD}`, reload.seconds);
   await ok(reload, 'vagrant reload');
   // Graded as on a Windows laptop, whose OpenSSH has no ControlMaster: an ssh that refuses it.
+  // Checkpoint 3 only (without connection sharing it took 399 s against 100 s with it, 2026-12-08):
+  // checkpoint 4 follows with the shared connections, CI's time being short.
   const json = join(labDir, 'grade-after-reload.json');
-  const checks = await exclusive('checkpoints 3-4 after the reload, without SSH connection sharing', () =>
-    env.run('checks-after-reload', ['bash', 'grade', '--runner', 'vagrant', '--only', '3,4', '--json', json], { cwd: labDir, timeoutS: 1800, env: { ...env.env(), PATH: `${refusingSsh(cacheDir)}:${env.env().PATH ?? ''}` } }),
+  const checks = await exclusive('checkpoint 3 after the reload, without SSH connection sharing', () =>
+    env.run('checks-after-reload', ['bash', 'grade', '--runner', 'vagrant', '--only', '3', '--json', json], { cwd: labDir, timeoutS: 1800, env: { ...env.env(), PATH: `${refusingSsh(cacheDir)}:${env.env().PATH ?? ''}` } }),
   );
-  record('checkpoints 3-4 after the reload (ssh without ControlMaster)', checks.seconds);
-  await ok(checks, 'checkpoints 3 and 4 after the reload');
+  record('checkpoint 3 after the reload (ssh without ControlMaster)', checks.seconds);
+  await ok(checks, 'checkpoint 3 after the reload');
   const notices = checks.out.split('\n').filter((l) => l.includes('runner-vagrant: ') && l.includes('without SSH connection sharing'));
   assert.is(notices.length, 1, `one notice that grading goes on without connection sharing:\n${checks.out.split('\n').slice(0, 20).join('\n')}`);
   const report = JSON.parse(readFileSync(json, 'utf8')) as { checkpoints: { result: string }[] };
-  assert.equal(report.checkpoints.map((c) => c.result), ['skip', 'skip', 'pass', 'pass']);
+  assert.equal(report.checkpoints.map((c) => c.result), ['skip', 'skip', 'pass', 'skip']);
+  const vxlan = await exclusive('checkpoint 4 after the reload', () =>
+    env.run('cp4-after-reload', ['bash', 'grade', '--runner', 'vagrant', '--only', '4'], { cwd: labDir, timeoutS: 1800, env: env.env() }),
+  );
+  record('checkpoint 4 after the reload', vxlan.seconds);
+  await ok(vxlan, 'checkpoint 4 after the reload');
 });
 
 test('vagrant destroy -f, then nothing is left (no domain, network, namespace, process)', async () => {
