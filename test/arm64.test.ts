@@ -152,9 +152,13 @@ if (!process.env.GEN_LAB_ARM64) {
     const list = guest.sshQuiet('sudo lxc list --format csv -c ns', 300);
     assert.match(list.out, /^bal2,RUNNING$/m, list.out);
     assert.match(list.out, /^serv3,RUNNING$/m, list.out);
-    const bal = guest.sshQuiet('sudo lxc exec bal2 -- systemctl is-active keepalived haproxy', 300);
+    // A container restarted into the lab is still starting its daemons (apache2 with mod_php took
+    // minutes under TCG: "activating" when first asked): wait for them, up to 15 minutes.
+    const activeSoon = (container: string, units: string) =>
+      guest.sshQuiet(`for i in $(seq 180); do out=$(sudo lxc exec ${container} -- systemctl is-active ${units}); case $out in *activating*) sleep 5 ;; *) break ;; esac; done; printf '%s\\n' "$out"`, 1000);
+    const bal = activeSoon('bal2', 'keepalived haproxy');
     assert.equal(bal.out.trim().split('\n'), ['active', 'active'], `bal2: ${bal.out}`);
-    const web = guest.sshQuiet('sudo lxc exec serv3 -- systemctl is-active apache2', 300);
+    const web = activeSoon('serv3', 'apache2');
     assert.is(web.out.trim(), 'active', `serv3: ${web.out}`);
     const carch = guest.sshQuiet('sudo lxc exec serv3 -- uname -m; uname -m', 300);
     assert.equal(carch.out.trim().split('\n'), ['aarch64', 'aarch64'], 'the container and the VM are arm64');
