@@ -14,6 +14,7 @@ import type { LabModel } from './3-resolve/model.js';
 import { error, SpecError, warning, type Diagnostic } from './diagnostics.js';
 import type { OutputFile } from './4-emit/files.js';
 import { writeLab } from './5-write/write.js';
+import { CATALOG_ARCH_ORDER, type BoxArch } from './build/box.js';
 
 export interface PackOptions {
   outDir: string;
@@ -73,9 +74,8 @@ function planBoxes(model: LabModel, boxesDir: string, problems: Diagnostic[], no
     else copies.push({ from, to: join('boxes', basename(from)), bytes: statSync(from).size, ...(p.checksum_type === 'sha256' && p.checksum ? { sha256: p.checksum } : {}) });
     return { ...p, url: basename(from) };
   });
-  // Vagrant 2.4 takes the entry of the host's architecture; 2.3 keeps the last entry of a provider
-  // name (a hash keyed by name), so amd64, the only architecture it runs on, goes last.
-  const archRank = (p: CatalogEntry) => ((p.architecture ?? 'amd64') === 'amd64' ? 1 : 0);
+  // The order `gen-lab box build` writes (CATALOG_ARCH_ORDER: amd64 last, for Vagrant 2.3).
+  const archRank = (p: CatalogEntry) => CATALOG_ARCH_ORDER.indexOf((p.architecture ?? 'amd64') as BoxArch);
   providers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : archRank(a) - archRank(b)));
   const has = (name: string, arch: string) => providers.some((p) => p.name === name && (p.architecture ?? 'amd64') === arch);
   if (!has('virtualbox', 'amd64')) notes.push(warning('pack-no-virtualbox', '', `the catalog has no VirtualBox amd64 box: Windows, Intel Macs and most Linux laptops cannot boot the lab`, 'sudo gen-lab box build --provider virtualbox -o DIR'));
